@@ -1,0 +1,161 @@
+"""The demo data set: idempotent, so `plangov demo seed` can run on every start."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from db.models import (
+    AlgorithmVersion,
+    AthleteProfile,
+    CoachAthlete,
+    OverrideReasonCode,
+    Team,
+    TeamMember,
+    User,
+)
+from plangov_app.services import audit
+from plangov_app.services.context import system_context
+from plangov_app.services.rbac import Role
+from plangov_app.services.security import hash_password
+
+DEMO_PASSWORD = "plangov-demo"
+_NAMESPACE = uuid.UUID("5f0c7a52-8d1e-4c7e-9a55-2d2b1f3e9c11")
+SPORTS = ["running", "cycling", "rowing", "powerlifting", "triathlon", "swimming"]
+LEVELS = ["beginner", "intermediate", "advanced"]
+GOALS = {
+    "running": "sub-40 10k", "cycling": "FTP +10%", "rowing": "2k under 7:00",
+    "powerlifting": "total +25 kg", "triathlon": "finish 70.3", "swimming": "1500 m PB",
+}
+REASON_CODES = [
+    ("injury", "Injury", "Adjusted around an injury or pain."),
+    ("time_constraint", "Time constraint", "The athlete has less time than planned."),
+    ("athlete_preference", "Athlete preference", "The athlete prefers another option."),
+    ("fatigue", "Fatigue", "Recovery or readiness is low."),
+    ("equipment", "Equipment", "Equipment is not available."),
+    ("other", "Other", "Explained in the rationale."),
+]
+ALGORITHMS = [
+    ("lp-1.0", "Linear progression", "Steady week-on-week load increase with deloads."),
+    ("dup-1.0", "Daily undulating periodisation", "Intensity and volume vary within a week."),
+]
+
+
+def demo_id(email: str) -> str:
+    """A stable id for a demo account, so reseeding never duplicates anyone."""
+    return str(uuid.uuid5(_NAMESPACE, email))
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """One demo account."""
+
+    email: str
+    name: str
+    role: Role
+
+
+def demo_users() -> list[DemoUser]:
+    """Every demo account of DESIGN.md."""
+    people = [
+        DemoUser("admin@demo.test", "Alex Admin", Role.ADMIN),
+        DemoUser("coach1@demo.test", "Casey Coach", Role.COACH),
+        DemoUser("coach2@demo.test", "Jordan Coach", Role.COACH),
+        DemoUser("ds@demo.test", "Dana Scientist", Role.DATA_SCIENTIST),
+        DemoUser("support@demo.test", "Sam Support", Role.SUPPORT),
+        DemoUser("compliance@demo.test", "Chris Compliance", Role.COMPLIANCE),
+    ]
+    people += [DemoUser(f"athlete{n}@demo.test", f"Athlete {n}", Role.ATHLETE)
+               for n in range(1, 25)]
+    return people
+
+
+def _ensure(session: Session, model: type, key: object, **values: object) -> bool:
+    if session.get(model, key) is not None:
+        return False
+    session.add(model(**values))
+    return True
+
+
+def seed(session: Session) -> dict[str, int]:
+    """Create whatever of the demo data set is missing; return what was created."""
+    created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0}
+    # Every demo account shares the published demo password, so one (slow) hash serves all.
+    password_hash = hash_password(DEMO_PASSWORD)
+    for person in demo_users():
+        if session.get(User, demo_id(person.email)) is None:
+            session.add(User(id=demo_id(person.email), email=person.email,
+                             display_name=person.name, role=person.role.value,
+                             password_hash=password_hash))
+            created["users"] += 1
+    session.flush()
+    created["profiles"] = _seed_profiles(session)
+    created["teams"], team_members = _seed_teams(session)
+    created["assignments"] = _seed_coaches(session) + team_members
+    created["reference"] = _seed_reference(session)
+    session.flush()
+    if any(created.values()):
+        audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),
+                     target_type="system", target_id="demo", metadata=created)
+    return created
+
+
+def _athlete_number(n: int) -> str:
+    return demo_id(f"athlete{n}@demo.test")
+
+
+def _seed_profiles(session: Session) -> int:
+    count = 0
+    for n in range(1, 25):
+        sport = SPORTS[(n - 1) % len(SPORTS)]
+        count += _ensure(
+            session, AthleteProfile, _athlete_number(n), user_id=_athlete_number(n), sport=sport,
+            level=LEVELS[(n - 1) // 2 % len(LEVELS)], days_per_week=3 + n % 4,
+            goals=GOALS[sport], experiment_consent=n % 5 != 0, research_consent=n % 3 != 0,
+        )
+    return count
+
+
+def _seed_teams(session: Session) -> tuple[int, int]:
+    teams = {"Team North": range(1, 13), "Team South": range(13, 25)}
+    created_teams = members = 0
+    for name, athletes in teams.items():
+        team_id = demo_id(f"team:{name}")
+        created_teams += _ensure(session, Team, team_id, id=team_id, name=name)
+        session.flush()
+        ids = [_athlete_number(n) for n in athletes]
+        if name == "Team North":
+            ids.append(demo_id("support@demo.test"))
+        for user_id in ids:
+            members += _ensure(session, TeamMember, (team_id, user_id), team_id=team_id,
+                               user_id=user_id)
+    return created_teams, members
+
+
+def _seed_coaches(session: Session) -> int:
+    count = 0
+    for n in range(1, 25):
+        coach = demo_id("coach1@demo.test" if n <= 12 else "coach2@demo.test")
+        count += _ensure(session, CoachAthlete, (coach, _athlete_number(n)), coach_id=coach,
+                         athlete_id=_athlete_number(n))
+    return count
+
+
+def _seed_reference(session: Session) -> int:
+    count = 0
+    for code, label, description in REASON_CODES:
+        count += _ensure(session, OverrideReasonCode, code, code=code, label=label,
+                         description=description)
+    for algo_id, name, description in ALGORITHMS:
+        count += _ensure(session, AlgorithmVersion, algo_id, id=algo_id, name=name,
+                         description=description)
+    return count
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str]]:
+    """(email, role) of the demo accounts present, for the login page in demo mode."""
+    emails = {p.email for p in demo_users()}
+    rows = session.exec(select(User.email, User.role).order_by(User.role, User.email))
+    return [(email, role) for email, role in rows if email in emails]

@@ -1,0 +1,1 @@
+"""PlanGov: governance for machine-generated training plans."""

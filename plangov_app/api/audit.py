@@ -1,0 +1,99 @@
+"""The audit log: browse with filters, verify the chain, export CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from db.models import AuditEvent
+from db.session import read_session, unit_of_work
+from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep
+from plangov_app.api.schemas import ERROR_RESPONSES, AuditEventOut, ChainOut, Page
+from plangov_app.services import audit
+from plangov_app.services.rbac import Actor, Permission, authorize
+
+router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
+CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
+               "target_id", "request_id", "metadata_json", "origin_ip", "user_agent",
+               "prev_hash", "hash"]
+
+
+def audit_filter(
+    date_from: Annotated[datetime | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime | None, Query(alias="to")] = None,
+    actor_id: Annotated[str | None, Query(max_length=36)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    target_type: Annotated[str | None, Query(max_length=40)] = None,
+    target_id: Annotated[str | None, Query(max_length=254)] = None,
+) -> audit.AuditFilter:
+    """Filters from the query string (`from`/`to` are ISO 8601; `action` matches a prefix)."""
+    return audit.AuditFilter(date_from=date_from, date_to=date_to, actor_id=actor_id,
+                             action=action, target_type=target_type, target_id=target_id)
+
+
+FilterDep = Annotated[audit.AuditFilter, Depends(audit_filter)]
+
+
+def to_out(event: AuditEvent) -> AuditEventOut:
+    """The API shape of an event."""
+    data = event.model_dump(exclude={"metadata_json"})
+    return AuditEventOut(**data, metadata=json.loads(event.metadata_json or "{}"))
+
+
+@router.get("", response_model=Page[AuditEventOut])
+def list_events(
+    session: SessionDep,
+    actor: CurrentActor,
+    filters: FilterDep,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[AuditEventOut]:
+    """Events newest first; pass `next_cursor` back as `cursor` for the next page."""
+    events, next_seq = audit.list_events(session, actor, filters,
+                                         before_seq=int(cursor) if cursor else None, limit=limit)
+    return Page[AuditEventOut](items=[to_out(e) for e in events],
+                               next_cursor=str(next_seq) if next_seq else None)
+
+
+@router.get("/verify", response_model=ChainOut)
+def verify(session: SessionDep, actor: CurrentActor) -> ChainOut:
+    """Recompute the hash chain and report the first broken link, if any."""
+    authorize(actor, Permission.AUDIT_READ)
+    report = audit.verify_chain(session)
+    return ChainOut(ok=report.ok, checked=report.checked, broken_seq=report.broken_seq,
+                    reason=report.reason, message=report.sentence())
+
+
+def _csv_rows(actor: Actor, filters: audit.AuditFilter) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    with read_session() as session:
+        for event in audit.iter_events(session, actor, filters):
+            writer.writerow([getattr(event, c) for c in CSV_COLUMNS])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue()
+
+
+@router.get("/export", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "CSV of the events"}})
+def export_csv(actor: CurrentActor, filters: FilterDep, context: ContextDep) -> StreamingResponse:
+    """Stream the matching events as CSV (oldest first); the export itself is audited."""
+    authorize(actor, Permission.AUDIT_EXPORT)
+    with unit_of_work() as session:
+        audit.record(session, action="audit.export", context=context, actor=actor,
+                     target_type="audit_log",
+                     metadata={k: str(v) for k, v in filters.__dict__.items() if v})
+    return StreamingResponse(_csv_rows(actor, filters), media_type="text/csv",
+                             headers={"Content-Disposition":
+                                      'attachment; filename="plangov-audit.csv"'})

@@ -1,0 +1,49 @@
+"""Sign-in (`POST /auth/token`), sign-out and the signed-in user (`GET /users/me`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response
+
+from db.session import unit_of_work
+from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep, TokenDep
+from plangov_app.api.schemas import ERROR_RESPONSES, MeOut, Problem, SubjectScope, TokenOut
+from plangov_app.services import auth
+from plangov_app.services.rbac import can
+from plangov_app.services.rbac import Permission as P
+
+router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
+
+
+@router.post("/auth/token", response_model=TokenOut,
+             responses={429: {"model": Problem, "description": "Too many failed attempts"}})
+def issue_token(
+    username: Annotated[str, Form(min_length=1, max_length=254)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    context: ContextDep,
+) -> TokenOut:
+    """OAuth2 password grant: email as `username`, password → a bearer JWT."""
+    with unit_of_work() as session:
+        outcome = auth.login(session, username, password, context)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.access_token and outcome.expires_at
+    return TokenOut(access_token=outcome.access_token, expires_at=outcome.expires_at)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(session: SessionDep, token: TokenDep, context: ContextDep) -> Response:
+    """Revoke the bearer token."""
+    auth.logout(session, token, context)
+    return Response(status_code=204)
+
+
+@router.get("/users/me", response_model=MeOut)
+def me(actor: CurrentActor) -> MeOut:
+    """Who the token belongs to, their scope and what their role may do."""
+    return MeOut(
+        id=actor.user_id, email=actor.email, display_name=actor.display_name,
+        role=actor.role.value, subject_scope=SubjectScope(**actor.subject_scope()),
+        permissions=[p.value for p in P if can(actor, p)],
+    )

@@ -1,0 +1,58 @@
+"""Request-scoped dependencies: context, database session, the signed-in actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from db.session import read_session, unit_of_work
+from plangov_app.services.auth import resolve_token
+from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import Unauthorized
+from plangov_app.services.rbac import Actor
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
+
+
+def request_context(request: Request) -> RequestContext:
+    """Request id, client address and user agent, for the audit log."""
+    return RequestContext(
+        request_id=getattr(request.state, "request_id", ""),
+        origin_ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """A read session for GET, a unit of work (committed on success) otherwise."""
+    factory = read_session if request.method in READ_METHODS else unit_of_work
+    with factory() as session:
+        yield session
+
+
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """The raw bearer token, or 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
+    return credentials.credentials
+
+
+def current_actor(
+    session: Annotated[Session, Depends(db_session)],
+    token: Annotated[str, Depends(bearer_token)],
+) -> Actor:
+    """The signed-in actor (scope resolved from current assignments), or 401."""
+    return resolve_token(session, token)
+
+
+ContextDep = Annotated[RequestContext, Depends(request_context)]
+SessionDep = Annotated[Session, Depends(db_session)]
+TokenDep = Annotated[str, Depends(bearer_token)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,1 @@
+"""PlanGov's domain: every decision lives here. Nothing in this package imports reflex."""

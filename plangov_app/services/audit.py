@@ -1,0 +1,196 @@
+"""The tamper-evident audit log (spec §2.3): append, browse, verify.
+
+Each event's `hash` is SHA-256 over a canonical JSON encoding of its fields and the
+previous event's hash, so altering, removing or reordering any event breaks the chain
+from that point on. The database refuses UPDATE and DELETE on the table (triggers), and
+appends are serialised (PostgreSQL advisory lock; SQLite BEGIN IMMEDIATE) so concurrent
+writers never fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from db.models import AuditEvent, new_id, utcnow
+from plangov_app.services.context import RequestContext
+from plangov_app.services.rbac import Actor, Permission, authorize
+
+GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 7_236_411_903  # pg_advisory_xact_lock key for chain appends
+MAX_PAGE_SIZE = 200
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _hash_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "request_id": event.request_id,
+        "metadata_json": event.metadata_json,
+        "origin_ip": event.origin_ip,
+        "user_agent": event.user_agent,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(event: AuditEvent) -> str:
+    """The hash `event` must carry, given its fields and `prev_hash`."""
+    return hashlib.sha256(canonical_json(_hash_fields(event)).encode()).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    context: RequestContext,
+    actor: Actor | None = None,
+    actor_id: str | None = None,
+    actor_role: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    _lock_chain(session)
+    last = session.exec(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    event = AuditEvent(
+        id=new_id(),
+        seq=seq,
+        occurred_at=utcnow(),
+        actor_id=actor.user_id if actor else actor_id,
+        actor_role=actor.role.value if actor else actor_role,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        request_id=context.request_id,
+        metadata_json=canonical_json(metadata or {}),
+        origin_ip=context.origin_ip,
+        user_agent=context.user_agent,
+        prev_hash=prev_hash,
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of recomputing the chain."""
+
+    checked: int
+    ok: bool
+    broken_seq: int | None = None
+    reason: str = ""
+
+    def sentence(self) -> str:
+        """One line for people."""
+        if self.ok:
+            return f"Audit chain intact: {self.checked} events verified."
+        return (
+            f"Audit chain BROKEN at event #{self.broken_seq}: {self.reason} "
+            f"({self.checked} events checked)."
+        )
+
+
+def verify_chain(session: Session, batch_size: int = 2000) -> ChainReport:
+    """Recompute every hash in order; report the first broken link."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).yield_per(batch_size)
+    for event in rows:
+        problem = _link_problem(event, expected_seq, expected_prev)
+        if problem:
+            return ChainReport(checked=checked, ok=False, broken_seq=event.seq, reason=problem)
+        checked += 1
+        expected_prev, expected_seq = event.hash, event.seq + 1
+    return ChainReport(checked=checked, ok=True)
+
+
+def _link_problem(event: AuditEvent, expected_seq: int, expected_prev: str) -> str:
+    if event.seq != expected_seq:
+        return f"expected event #{expected_seq} next, found #{event.seq} (events missing)"
+    if event.prev_hash != expected_prev:
+        return "its prev_hash does not match the previous event's hash"
+    if compute_hash(event) != event.hash:
+        return "its contents do not match its hash (altered)"
+    return ""
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Filters of the audit browser (all optional)."""
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    actor_id: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+
+
+def _filtered(query: Any, filters: AuditFilter) -> Any:
+    if filters.date_from:
+        query = query.where(AuditEvent.occurred_at >= filters.date_from)
+    if filters.date_to:
+        query = query.where(AuditEvent.occurred_at < filters.date_to)
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(col(AuditEvent.action).startswith(filters.action))
+    if filters.target_type:
+        query = query.where(AuditEvent.target_type == filters.target_type)
+    if filters.target_id:
+        query = query.where(AuditEvent.target_id == filters.target_id)
+    return query
+
+
+def list_events(
+    session: Session,
+    actor: Actor,
+    filters: AuditFilter,
+    *,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> tuple[list[AuditEvent], int | None]:
+    """A page of events, newest first, and the cursor (a seq) for the next page."""
+    authorize(actor, Permission.AUDIT_READ)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = _filtered(select(AuditEvent), filters)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    rows = list(session.exec(query.order_by(col(AuditEvent.seq).desc()).limit(limit + 1)))
+    next_cursor = rows[limit - 1].seq if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def iter_events(session: Session, actor: Actor, filters: AuditFilter) -> Iterator[AuditEvent]:
+    """Every matching event, oldest first, streamed (for export)."""
+    authorize(actor, Permission.AUDIT_EXPORT)
+    query = _filtered(select(AuditEvent), filters).order_by(col(AuditEvent.seq))
+    yield from session.exec(query).yield_per(1000)
