@@ -99,6 +99,7 @@ class Plan(SQLModel, table=True):
     baseline_version_id: str | None = Field(default=None, max_length=36)
     experiment_arm: str | None = Field(default=None, max_length=64)
     algorithm_version: str = Field(max_length=40)
+    generation_seed: str = Field(default="", max_length=200)
     start_date: date
     weeks: int = Field(ge=1, le=52)
     created_at: datetime = Field(default_factory=utcnow)
@@ -124,7 +125,9 @@ class PlanVersion(SQLModel, table=True):
     version_number: int = Field(ge=1)
     parent_version_id: str | None = Field(default=None, max_length=36)
     status: str = Field(max_length=20)
+    kind: str = Field(default="edit", max_length=20)  # generated|edit|submit|decision|override
     author_id: str | None = Field(default=None, max_length=36)
+    author_role: str | None = Field(default=None, max_length=32)
     diff_summary_json: str = _text(nullable=False, default="{}")
     content_json: str = _text(nullable=False, default="{}")
     reason_codes_json: str = _text(nullable=False, default="[]")
@@ -155,6 +158,8 @@ class PlanVersionChange(SQLModel, table=True):
     old_value: str | None = _text(nullable=True)
     new_value: str | None = _text(nullable=True)
     change_type: str = Field(max_length=20, index=True)
+    session_id: str | None = Field(default=None, max_length=36)
+    item_id: str | None = Field(default=None, max_length=36)
     comment_id: str | None = Field(default=None, max_length=36)
     reason_codes_json: str = _text(nullable=False, default="[]")
 

@@ -42,7 +42,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     engine = get_engine()
     try:
         upgrade(engine, revision)
-    except Exception as error:  # noqa: BLE001 - report any failure in one line
+    except Exception as error:
         fail(f"migration failed on {engine.url.render_as_string()}: {error}")
     typer.echo(f"database at {revision}: {engine.url.render_as_string()}")
 

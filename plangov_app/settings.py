@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(
         300, ge=1, validation_alias=_env("PLANGOV_LOGIN_WINDOW_SECONDS")
     )
+    telemetry_file: Path = Field(
+        Path("telemetry.jsonl"), validation_alias=_env("PLANGOV_TELEMETRY_FILE")
+    )
+    outbox_max_age_seconds: int = Field(
+        900, ge=1, validation_alias=_env("PLANGOV_OUTBOX_MAX_AGE_SECONDS")
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, validation_alias=_env("PLANGOV_MAX_BODY_BYTES")
     )

@@ -10,8 +10,7 @@ from db.session import unit_of_work
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep, TokenDep
 from plangov_app.api.schemas import ERROR_RESPONSES, MeOut, Problem, SubjectScope, TokenOut
 from plangov_app.services import auth
-from plangov_app.services.rbac import can
-from plangov_app.services.rbac import Permission as P
+from plangov_app.services.rbac import Permission, can
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -45,5 +44,5 @@ def me(actor: CurrentActor) -> MeOut:
     return MeOut(
         id=actor.user_id, email=actor.email, display_name=actor.display_name,
         role=actor.role.value, subject_scope=SubjectScope(**actor.subject_scope()),
-        permissions=[p.value for p in P if can(actor, p)],
+        permissions=[p.value for p in Permission if can(actor, p)],
     )

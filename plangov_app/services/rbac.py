@@ -168,7 +168,9 @@ def load_actor(session: Session, user_id: str) -> Actor:
     elif role is Role.ATHLETE:
         athlete_ids = {user.id}
     if role in (Role.SUPPORT, Role.ATHLETE):
-        team_ids = set(session.exec(select(TeamMember.team_id).where(TeamMember.user_id == user.id)))
+        team_ids = set(
+            session.exec(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
+        )
     if role is Role.SUPPORT and team_ids:
         athlete_ids = _athletes_in_teams(session, team_ids)
     return Actor(

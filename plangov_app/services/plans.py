@@ -1,0 +1,465 @@
+"""Plans: generation, lookup, edits, submission and the athlete's decision.
+
+Every write follows spec §2.4 inside the caller's transaction: RBAC → version and
+changes → audit event → outbox event (and notifications). If any step fails, the unit of
+work rolls the whole request back.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import jsonpatch
+import jsonpointer
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from db.models import (
+    AthleteProfile,
+    CoachAthlete,
+    Plan,
+    PlanComment,
+    PlanVersion,
+    User,
+    new_id,
+)
+from plangov_app.services import audit, diffing, generation, notifications, outbox, status
+from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from plangov_app.services.plan_document import dump_document, parse_document
+from plangov_app.services.rbac import Actor, Permission, Role, authorize, visible_athlete_ids
+from plangov_app.services.versions import NewVersion, document_of, write_version
+
+REASON_CODES = ("injury", "time_constraint", "athlete_preference", "fatigue", "equipment",
+                "other")
+MAX_OPERATIONS = 500
+MAX_PAGE_SIZE = 100
+
+
+# --- Lookup -------------------------------------------------------------------
+
+
+def load_plan(session: Session, actor: Actor, plan_id: str, permission: Permission,
+              *, for_update: bool = False) -> Plan:
+    """The plan if `actor` may `permission` it; NotFound if they may not even see it."""
+    query = select(Plan).where(Plan.id == plan_id)
+    plan = session.exec(query.with_for_update() if for_update else query).first()
+    if plan is None or not _can_view(actor, plan):
+        raise NotFound(f"No plan {plan_id}.")
+    authorize(actor, permission, plan.athlete_id, hide=True)
+    return plan
+
+
+def _can_view(actor: Actor, plan: Plan) -> bool:
+    from plangov_app.services.rbac import can
+
+    return can(actor, Permission.PLAN_VIEW, plan.athlete_id)
+
+
+def head_version(session: Session, plan: Plan) -> PlanVersion:
+    """The plan's current version."""
+    version = session.get(PlanVersion, plan.active_version_id) if plan.active_version_id else None
+    if version is None:
+        raise NotFound(f"Plan {plan.id} has no current version.")
+    return version
+
+
+def baseline_version(session: Session, plan: Plan) -> PlanVersion:
+    """The generated version 1."""
+    version = session.get(PlanVersion, plan.baseline_version_id or "")
+    if version is None:
+        raise NotFound(f"Plan {plan.id} has no baseline version.")
+    return version
+
+
+# --- Generation ---------------------------------------------------------------
+
+
+def choose_algorithm(session: Session, athlete_id: str) -> tuple[str, str | None]:
+    """The algorithm (and experiment arm) for a new plan.
+
+    The experiment service will decide here; until then every plan uses the default.
+    """
+    return generation.DEFAULT_ALGORITHM, None
+
+
+def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date: date,
+                  weeks: int, context: RequestContext, algorithm: str | None = None,
+                  seed: str = "") -> Plan:
+    """Generate a plan for an athlete: status `generated`, baseline version 1."""
+    authorize(actor, Permission.PLAN_EDIT, athlete_id, hide=True)
+    profile = session.get(AthleteProfile, athlete_id)
+    if profile is None:
+        raise NotFound(f"No athlete profile for {athlete_id}.")
+    chosen, arm = choose_algorithm(session, athlete_id)
+    spec = generation.GenerationInput(
+        sport=profile.sport, level=profile.level, days_per_week=profile.days_per_week,
+        start_date=start_date, weeks=weeks, algorithm=algorithm or chosen, seed=seed)
+    document = generation.generate(spec)
+    plan = Plan(id=new_id(), athlete_id=athlete_id, status=status.GENERATED,
+                experiment_arm=arm, algorithm_version=spec.algorithm, generation_seed=seed,
+                start_date=start_date, weeks=weeks, created_by=actor.user_id)
+    session.add(plan)
+    session.flush()
+    version = write_version(session, plan, actor, None, NewVersion(
+        document=document, status=status.GENERATED, kind="generated"))
+    audit.record(session, action="plan.generate", context=context, actor=actor,
+                 target_type="plan", target_id=plan.id,
+                 metadata={"version_id": version.id, "algorithm_version": spec.algorithm,
+                           "weeks": weeks, "start_date": start_date.isoformat(),
+                           "experiment_arm": arm})
+    outbox.emit(session, "plan.generated", plan, version_id=version.id,
+                extra={"weeks": weeks, "variant": arm})
+    return plan
+
+
+# --- Edits --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """A PATCH: JSON Patch operations or a whole document, with why."""
+
+    base_version_id: str
+    operations: list[dict[str, Any]] | None = None
+    content: dict[str, Any] | None = None
+    reason_codes: tuple[str, ...] = ()
+    rationale: str = ""
+    idempotency_key: str | None = None
+
+
+def edit_plan(session: Session, actor: Actor, plan_id: str, request: EditRequest,
+              context: RequestContext) -> tuple[PlanVersion, bool]:
+    """Create version n+1 from the head; return it and whether it was new (idempotency)."""
+    plan = load_plan(session, actor, plan_id, Permission.PLAN_EDIT, for_update=True)
+    if request.idempotency_key:
+        earlier = session.exec(select(PlanVersion).where(
+            PlanVersion.plan_id == plan.id,
+            PlanVersion.idempotency_key == request.idempotency_key)).first()
+        if earlier is not None:
+            return earlier, False
+    head = head_version(session, plan)
+    if request.base_version_id != head.id:
+        raise Conflict(
+            f"Version {request.base_version_id} is not the plan's latest version; "
+            f"version {head.version_number} ({head.id}) was saved since. Reload and re-apply "
+            "your edits.", head_version_id=head.id, head_version_number=head.version_number)
+    new_status = status.next_status(plan.status, "edit")
+    _check_reasons(request.reason_codes)
+    before = document_of(head)
+    after = _edited_document(before, request)
+    changes = diffing.diff_documents(before, after)
+    if not changes:
+        raise InvalidInput("The edit changes nothing.")
+    old_status = plan.status
+    version = write_version(session, plan, actor, head, NewVersion(
+        document=after, status=new_status, kind="edit", changes=changes,
+        status_change=(old_status, new_status) if old_status != new_status else None,
+        reason_codes=list(request.reason_codes), rationale=request.rationale,
+        idempotency_key=request.idempotency_key),
+        baseline=document_of(baseline_version(session, plan)))
+    audit.record(session, action="plan.edit", context=context, actor=actor, target_type="plan",
+                 target_id=plan.id, metadata=_edit_metadata(version, changes, request,
+                                                            old_status, new_status))
+    outbox.emit(session, "plan.version.updated", plan, version_id=version.id,
+                coach_id=_coach_id(actor), extra={"version_number": version.version_number,
+                                                  "change_count": len(changes),
+                                                  "reason_codes": list(request.reason_codes)})
+    return version, True
+
+
+def _check_reasons(codes: tuple[str, ...]) -> None:
+    if not codes:
+        raise InvalidInput("reason_codes: give at least one reason for the edit "
+                           f"({', '.join(REASON_CODES)}).")
+    unknown = [c for c in codes if c not in REASON_CODES]
+    if unknown:
+        raise InvalidInput(f"reason_codes: unknown {unknown}; use {', '.join(REASON_CODES)}.")
+
+
+def _edited_document(before: Any, request: EditRequest) -> Any:
+    if (request.operations is None) == (request.content is None):
+        raise InvalidInput("Send either `operations` (JSON Patch) or `content`, not both.")
+    raw = dump_document(before)
+    if request.content is not None:
+        edited = request.content
+    else:
+        edited = apply_operations(raw, request.operations or [])
+    after = parse_document(edited)
+    if after.start_date != before.start_date:
+        raise InvalidInput("start_date cannot be changed by an edit.")
+    return after
+
+
+def apply_operations(document: dict[str, Any], operations: list[dict[str, Any]]) -> Any:
+    """Apply RFC 6902 operations in order; name the first one that fails."""
+    if len(operations) > MAX_OPERATIONS:
+        raise InvalidInput(f"operations: at most {MAX_OPERATIONS} per request.")
+    for index, operation in enumerate(operations):
+        label = f"operations[{index}]"
+        if isinstance(operation, dict):
+            label += f" ({operation.get('op')} {operation.get('path')})"
+        try:
+            document = jsonpatch.JsonPatch([operation]).apply(document, in_place=True)
+        except jsonpatch.JsonPatchTestFailed as error:
+            raise Conflict(f"{label}: test failed: {error}", operation=index) from None
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError,
+                KeyError, IndexError, ValueError, AttributeError) as error:
+            raise InvalidInput(f"{label}: {error or type(error).__name__}",
+                               operation=index) from None
+    return document
+
+
+def _edit_metadata(version: PlanVersion, changes: list[diffing.Change], request: EditRequest,
+                   old_status: str, new_status: str) -> dict[str, Any]:
+    summary = json.loads(version.diff_summary_json)
+    return {"version_id": version.id, "version_number": version.version_number,
+            "parent_version_id": version.parent_version_id, "change_count": len(changes),
+            "fields_changed": [c.field_path for c in changes[:50]],
+            "reason_codes": list(request.reason_codes),
+            "rationale_tags": summary.get("rationale_tags", []),
+            "badges": summary.get("vs_parent", {}).get("badges", []),
+            "status": {"from": old_status, "to": new_status}}
+
+
+def _coach_id(actor: Actor) -> str | None:
+    return actor.user_id if actor.role is Role.COACH else None
+
+
+# --- Transitions ---------------------------------------------------------------
+
+
+def _transition_version(session: Session, plan: Plan, actor: Actor, *, action: str, kind: str,
+                        comment_id: str | None, note: str) -> PlanVersion:
+    head = head_version(session, plan)
+    old_status = plan.status
+    new_status = status.next_status(old_status, action)
+    return write_version(session, plan, actor, head, NewVersion(
+        document=document_of(head), status=new_status, kind=kind,
+        status_change=(old_status, new_status), rationale=note, comment_id=comment_id),
+        baseline=document_of(baseline_version(session, plan)), content_json=head.content_json)
+
+
+def _plan_comment(session: Session, plan: Plan, actor: Actor, message: str) -> str | None:
+    if not message.strip():
+        return None
+    comment = PlanComment(id=new_id(), plan_id=plan.id, version_id=plan.active_version_id or "",
+                          anchor_id=None, author_id=actor.user_id, message=message.strip(),
+                          visibility="shared")
+    session.add(comment)
+    session.flush()
+    return comment.id
+
+
+def submit_plan(session: Session, actor: Actor, plan_id: str, comment: str,
+                context: RequestContext) -> Plan:
+    """Coach submits for approval → coach_reviewed; the athlete is notified."""
+    plan = load_plan(session, actor, plan_id, Permission.PLAN_SUBMIT, for_update=True)
+    old_status = plan.status
+    status.next_status(old_status, "submit")
+    comment_id = _plan_comment(session, plan, actor, comment)
+    version = _transition_version(session, plan, actor, action="submit", kind="submit",
+                                  comment_id=comment_id, note=comment.strip())
+    plan.submitted_at = version.created_at
+    audit.record(session, action="plan.submit", context=context, actor=actor,
+                 target_type="plan", target_id=plan.id,
+                 metadata={"version_id": version.id, "status": {"from": old_status,
+                                                                 "to": plan.status},
+                           "comment_id": comment_id})
+    outbox.emit(session, "plan.submitted", plan, version_id=version.id,
+                coach_id=_coach_id(actor))
+    notifications.notify(session, plan.athlete_id, kind="plan.submitted",
+                         title="Your coach sent you a plan to review",
+                         body=f"{actor.display_name or 'Your coach'} submitted your "
+                              f"{plan.weeks}-week plan for approval.",
+                         link=f"/plans/{plan.id}/review")
+    return plan
+
+
+DECISIONS = ("accept", "request_changes")
+
+
+def decide(session: Session, actor: Actor, plan_id: str, decision: str, comment: str,
+           context: RequestContext) -> Plan:
+    """Record the athlete's decision on a submitted plan.
+
+    accept → approved (schedule published); request_changes → needs_revision, coaches
+    notified. An admin deciding on the athlete's behalf is recorded as an override.
+    """
+    if decision not in DECISIONS:
+        raise InvalidInput(f"decision: use one of {', '.join(DECISIONS)}.")
+    plan = load_plan(session, actor, plan_id, Permission.PLAN_APPROVE, for_update=True)
+    is_override = actor.role is Role.ADMIN and actor.user_id != plan.athlete_id
+    if decision == "request_changes" and not comment.strip():
+        raise InvalidInput("comment: say what should change when requesting changes.")
+    if is_override and not comment.strip():
+        raise InvalidInput("comment: an override needs a reason.")
+    action = "override" if is_override and decision == "accept" else decision
+    old_status = plan.status
+    status.next_status(old_status, action)
+    comment_id = _plan_comment(session, plan, actor, comment)
+    version = _transition_version(session, plan, actor, action=action,
+                                  kind="override" if is_override else "decision",
+                                  comment_id=comment_id, note=comment.strip())
+    if plan.status == status.APPROVED:
+        plan.approved_at = plan.published_at = version.created_at
+    audit.record(session, action="plan.override" if is_override else "plan.approve",
+                 context=context, actor=actor, target_type="plan", target_id=plan.id,
+                 metadata={"decision": decision, "version_id": version.id,
+                           "status": {"from": old_status, "to": plan.status},
+                           "comment_id": comment_id, "on_behalf_of": plan.athlete_id
+                           if is_override else None})
+    _announce_decision(session, plan, actor, version, decision)
+    return plan
+
+
+def _announce_decision(session: Session, plan: Plan, actor: Actor, version: PlanVersion,
+                       decision: str) -> None:
+    athlete = session.get(User, plan.athlete_id)
+    name = athlete.display_name if athlete else "The athlete"
+    if decision == "accept":
+        outbox.emit(session, "plan.approved", plan, version_id=version.id)
+        outbox.emit(session, "plan.published", plan, version_id=version.id)
+        title, link = f"{name} accepted the plan", f"/plans/{plan.id}"
+    else:
+        outbox.emit(session, "plan.changes_requested", plan, version_id=version.id)
+        title, link = f"{name} asked for changes", f"/plans/{plan.id}"
+    for coach_id in coaches_of(session, plan.athlete_id):
+        notifications.notify(session, coach_id, kind=f"plan.{decision}", title=title,
+                             body=f"Plan of {plan.start_date:%d %b %Y}, {plan.weeks} weeks.",
+                             link=link)
+
+
+def coaches_of(session: Session, athlete_id: str) -> list[str]:
+    """Every coach assigned to the athlete."""
+    return sorted(session.exec(select(CoachAthlete.coach_id)
+                               .where(CoachAthlete.athlete_id == athlete_id)))
+
+
+# --- Lists --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    """A plan in a list, with what the Pending Plans queue shows."""
+
+    plan: Plan
+    athlete_name: str
+    sport: str
+    level: str
+    head: PlanVersion | None
+    open_comments: int
+
+
+@dataclass(frozen=True)
+class PlanQuery:
+    """Filters of the plan list."""
+
+    statuses: tuple[str, ...] = ()
+    coach_id: str | None = None
+    athlete_id: str | None = None
+    search: str = ""
+    sort: str = "waiting"  # waiting (oldest update first) | recent
+    cursor: str | None = None
+    limit: int = 25
+
+
+def parse_statuses(value: str | None) -> tuple[str, ...]:
+    """`pending` (the coach's queue), or a comma list of statuses."""
+    if not value:
+        return ()
+    if value == "pending":
+        return status.PENDING_COACH
+    wanted = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in wanted if s not in status.STATUSES]
+    if unknown:
+        allowed = ", ".join(status.STATUSES)
+        raise InvalidInput(f"status: unknown {unknown}; use pending or {allowed}.")
+    return wanted
+
+
+def list_plans(session: Session, actor: Actor, query: PlanQuery) -> tuple[list[PlanHeader],
+                                                                            str | None]:
+    """A page of visible plans and the cursor of the next page."""
+    authorize(actor, Permission.PLAN_VIEW)
+    stmt = (select(Plan, User.display_name, AthleteProfile.sport, AthleteProfile.level)
+            .join(User, User.id == Plan.athlete_id)
+            .join(AthleteProfile, AthleteProfile.user_id == Plan.athlete_id, isouter=True))
+    stmt = _scoped(stmt, session, actor, query)
+    ascending = query.sort != "recent"
+    stmt = _after_cursor(stmt, query.cursor, ascending)
+    order = (col(Plan.updated_at), col(Plan.id)) if ascending else (
+        col(Plan.updated_at).desc(), col(Plan.id).desc())
+    limit = max(1, min(query.limit, MAX_PAGE_SIZE))
+    rows = list(session.exec(stmt.order_by(*order).limit(limit + 1)))
+    page = rows[:limit]
+    heads = _heads(session, [r[0] for r in page])
+    comments = open_comment_counts(session, actor, [r[0].id for r in page])
+    headers = [PlanHeader(plan=p, athlete_name=name, sport=sport or "", level=level or "",
+                          head=heads.get(p.active_version_id or ""),
+                          open_comments=comments.get(p.id, 0)) for p, name, sport, level in page]
+    next_cursor = _encode_cursor(page[-1][0]) if len(rows) > limit else None
+    return headers, next_cursor
+
+
+def _scoped(stmt: Any, session: Session, actor: Actor, query: PlanQuery) -> Any:
+    visible = visible_athlete_ids(actor, Permission.PLAN_VIEW)
+    if visible is not None:
+        stmt = stmt.where(col(Plan.athlete_id).in_(visible))
+    if query.coach_id:
+        if actor.role is Role.COACH and query.coach_id != actor.user_id:
+            raise Forbidden("Coaches list their own athletes' plans only.")
+        coached = select(CoachAthlete.athlete_id).where(CoachAthlete.coach_id == query.coach_id)
+        stmt = stmt.where(col(Plan.athlete_id).in_(coached))
+    if query.athlete_id:
+        stmt = stmt.where(Plan.athlete_id == query.athlete_id)
+    if query.statuses:
+        stmt = stmt.where(col(Plan.status).in_(query.statuses))
+    if query.search.strip():
+        pattern = f"%{query.search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern),
+                              func.lower(User.email).like(pattern)))
+    return stmt
+
+
+def _encode_cursor(plan: Plan) -> str:
+    raw = f"{plan.updated_at.isoformat()}|{plan.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after_cursor(stmt: Any, cursor: str | None, ascending: bool) -> Any:
+    if not cursor:
+        return stmt
+    try:
+        stamp, plan_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        when = datetime.fromisoformat(stamp)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor: not a cursor this API returned.") from None
+    if ascending:
+        return stmt.where(or_(col(Plan.updated_at) > when,
+                              and_(col(Plan.updated_at) == when, col(Plan.id) > plan_id)))
+    return stmt.where(or_(col(Plan.updated_at) < when,
+                          and_(col(Plan.updated_at) == when, col(Plan.id) < plan_id)))
+
+
+def _heads(session: Session, plans: list[Plan]) -> dict[str, PlanVersion]:
+    ids = [p.active_version_id for p in plans if p.active_version_id]
+    if not ids:
+        return {}
+    return {v.id: v for v in session.exec(select(PlanVersion).where(col(PlanVersion.id).in_(ids)))}
+
+
+def open_comment_counts(session: Session, actor: Actor, plan_ids: list[str]) -> dict[str, int]:
+    """Unresolved comments per plan that `actor` can see."""
+    if not plan_ids:
+        return {}
+    stmt = (select(PlanComment.plan_id, func.count()).where(
+        col(PlanComment.plan_id).in_(plan_ids), col(PlanComment.resolved_at).is_(None))
+        .group_by(PlanComment.plan_id))
+    if actor.role is Role.ATHLETE:
+        stmt = stmt.where(PlanComment.visibility == "shared")
+    return dict(session.exec(stmt).all())

@@ -1,0 +1,163 @@
+"""Immutable plan versions: reading them, writing new ones, diffing any two.
+
+A version is written once — its document, its sessions (one row each, with the stable
+`session_id`), its field-level changes against the parent and the diff summary against
+the parent and the generated baseline — and the database refuses to change it after.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, new_id, utcnow
+from plangov_app.services import diffing
+from plangov_app.services.errors import NotFound
+from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from plangov_app.services.rbac import Actor
+
+
+def document_of(version: PlanVersion) -> PlanDocument:
+    """The validated document of a stored version."""
+    return PlanDocument.model_validate(json.loads(version.content_json))
+
+
+def get_version(session: Session, plan: Plan, version_id: str) -> PlanVersion:
+    """A version of `plan`, or NotFound."""
+    version = session.get(PlanVersion, version_id)
+    if version is None or version.plan_id != plan.id:
+        raise NotFound(f"Plan {plan.id} has no version {version_id}.")
+    return version
+
+
+def list_versions(session: Session, plan: Plan) -> list[PlanVersion]:
+    """Every version of `plan`, oldest first."""
+    return list(session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                             .order_by(col(PlanVersion.version_number))))
+
+
+def changes_of(session: Session, version_id: str) -> list[PlanVersionChange]:
+    """The stored changes of one version."""
+    return list(session.exec(select(PlanVersionChange)
+                             .where(PlanVersionChange.version_id == version_id)
+                             .order_by(col(PlanVersionChange.field_path))))
+
+
+@dataclass
+class NewVersion:
+    """Everything a new version is made of."""
+
+    document: PlanDocument
+    status: str
+    kind: str
+    changes: list[diffing.Change] = field(default_factory=list)
+    status_change: tuple[str, str] | None = None
+    reason_codes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    idempotency_key: str | None = None
+    comment_id: str | None = None
+
+
+def write_version(session: Session, plan: Plan, actor: Actor | None, parent: PlanVersion | None,
+                  spec: NewVersion, baseline: PlanDocument | None = None,
+                  content_json: str | None = None) -> PlanVersion:
+    """Insert a version with its sessions and changes, and point the plan at it."""
+    summary = _summary(parent, spec, baseline)
+    version = PlanVersion(
+        id=new_id(), plan_id=plan.id,
+        version_number=(parent.version_number + 1) if parent else 1,
+        parent_version_id=parent.id if parent else None, status=spec.status, kind=spec.kind,
+        author_id=actor.user_id if actor else None,
+        author_role=actor.role.value if actor else "system",
+        diff_summary_json=json.dumps(summary, sort_keys=True, default=str),
+        content_json=content_json or json.dumps(dump_document(spec.document), sort_keys=True),
+        reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
+        idempotency_key=spec.idempotency_key, created_at=utcnow())
+    session.add(version)
+    session.flush()
+    session.add_all(_session_rows(version.id, spec.document))
+    session.add_all(_change_rows(version.id, spec))
+    plan.active_version_id = version.id
+    plan.status = spec.status
+    plan.updated_at = version.created_at
+    if parent is None:
+        plan.baseline_version_id = version.id
+    session.add(plan)
+    session.flush()
+    return version
+
+
+def _summary(parent: PlanVersion | None, spec: NewVersion,
+             baseline: PlanDocument | None) -> dict[str, Any]:
+    summary: dict[str, Any] = {"reason_codes": spec.reason_codes,
+                               "rationale_tags": diffing.rationale_tags(spec.rationale)}
+    if parent is not None:
+        summary["vs_parent"] = diffing.summarize(document_of(parent), spec.document,
+                                                 spec.changes)
+    if baseline is not None:
+        summary["vs_baseline"] = diffing.summarize(baseline, spec.document)
+    if spec.status_change:
+        summary["status_change"] = {"from": spec.status_change[0], "to": spec.status_change[1]}
+    return summary
+
+
+def _session_rows(version_id: str, document: PlanDocument) -> list[PlanSession]:
+    return [PlanSession(version_id=version_id, session_id=s.session_id, week_index=week,
+                        day=s.day, modality=s.modality,
+                        prescribed_work_json=json.dumps(
+                            [i.model_dump(mode="json", exclude_none=True) for i in s.items]))
+            for week, s in document.sessions()]
+
+
+def _change_rows(version_id: str, spec: NewVersion) -> list[PlanVersionChange]:
+    reasons = json.dumps(spec.reason_codes)
+    rows = [PlanVersionChange(version_id=version_id, field_path=c.field_path,
+                              old_value=diffing.encode_value(c.old_value),
+                              new_value=diffing.encode_value(c.new_value),
+                              change_type=c.change_type, session_id=c.session_id,
+                              item_id=c.item_id, reason_codes_json=reasons)
+            for c in spec.changes]
+    if spec.status_change:
+        old, new = spec.status_change
+        rows.append(PlanVersionChange(version_id=version_id, field_path="status",
+                                      old_value=json.dumps(old), new_value=json.dumps(new),
+                                      change_type="modified", comment_id=spec.comment_id,
+                                      reason_codes_json=reasons))
+    return rows
+
+
+def diff_between(old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
+    """Changes and summary from one version to another (any two of a plan)."""
+    before, after = document_of(old), document_of(new)
+    changes = diffing.diff_documents(before, after)
+    return {"from_version_id": old.id, "to_version_id": new.id,
+            "from_version_number": old.version_number, "to_version_number": new.version_number,
+            "changes": [c.as_dict() for c in changes],
+            "summary": diffing.summarize(before, after, changes)}
+
+
+def apply_content(raw: Any) -> PlanDocument:
+    """Validate a whole replacement document."""
+    return parse_document(raw)
+
+
+def decisions(session: Session, plan_id: str, up_to: int | None = None) -> list[PlanVersion]:
+    """The versions that record a decision (athlete or admin override), oldest first."""
+    stmt = select(PlanVersion).where(PlanVersion.plan_id == plan_id,
+                                     col(PlanVersion.kind).in_(("decision", "override")))
+    if up_to is not None:
+        stmt = stmt.where(PlanVersion.version_number <= up_to)
+    return list(session.exec(stmt.order_by(col(PlanVersion.version_number))))
+
+
+def author_names(session: Session, versions: list[PlanVersion]) -> dict[str, str]:
+    """Display names of the versions' authors."""
+    from db.models import User
+
+    ids = {v.author_id for v in versions if v.author_id}
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
