@@ -44,6 +44,7 @@ db: install
 
 demo: db
 	$(BIN)/plangov demo seed
+	$(BIN)/plangov outbox relay
 
 run: demo
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)

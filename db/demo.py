@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -16,7 +17,7 @@ from db.models import (
     TeamMember,
     User,
 )
-from plangov_app.services import audit
+from plangov_app.services import audit, plans
 from plangov_app.services.context import system_context
 from plangov_app.services.rbac import Role
 from plangov_app.services.security import hash_password
@@ -79,9 +80,14 @@ def _ensure(session: Session, model: type, key: object, **values: object) -> boo
     return True
 
 
-def seed(session: Session) -> dict[str, int]:
-    """Create whatever of the demo data set is missing; return what was created."""
-    created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0}
+def seed(session: Session, *, with_plans: bool = True, today: date | None = None
+         ) -> dict[str, int]:
+    """Create whatever of the demo data set is missing; return what was created.
+
+    `with_plans` adds plans in every status with histories, comments and workout logs.
+    """
+    created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0,
+               "plans": 0, "workout_logs": 0}
     # Every demo account shares the published demo password, so one (slow) hash serves all.
     password_hash = hash_password(DEMO_PASSWORD)
     for person in demo_users():
@@ -96,6 +102,13 @@ def seed(session: Session) -> dict[str, int]:
     created["assignments"] = _seed_coaches(session) + team_members
     created["reference"] = _seed_reference(session)
     session.flush()
+    if with_plans:
+        from db.demo_plans import seed_plans, seed_workout_logs
+
+        today = today or date.today()
+        created["plans"] = seed_plans(session, demo_id, today)
+        plans.advance_lifecycle(session, today, system_context("plangov demo seed"))
+        created["workout_logs"] = seed_workout_logs(session, today)
     if any(created.values()):
         audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),
                      target_type="system", target_id="demo", metadata=created)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
@@ -14,9 +17,22 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_clock: ContextVar[datetime | None] = ContextVar("plangov_clock", default=None)
+
+
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (every timestamp column stores UTC)."""
-    return datetime.now(UTC)
+    return _clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Make `utcnow()` return `moment` in this context (backfilling history: demo data)."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _text(*, nullable: bool, default: str | None = None) -> object:

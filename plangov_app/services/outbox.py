@@ -17,7 +17,8 @@ from db.models import CoachAthlete, OutboxEvent, Plan, utcnow
 from plangov_app.settings import get_settings
 
 TOPICS = ("plan.generated", "plan.version.updated", "plan.submitted", "plan.approved",
-          "plan.published", "plan.changes_requested", "plan.comment.created")
+          "plan.published", "plan.changes_requested", "plan.comment.created",
+          "plan.completed")
 
 
 def pseudonym(athlete_id: str) -> str:

@@ -463,3 +463,41 @@ def open_comment_counts(session: Session, actor: Actor, plan_ids: list[str]) -> 
     if actor.role is Role.ATHLETE:
         stmt = stmt.where(PlanComment.visibility == "shared")
     return dict(session.exec(stmt).all())
+
+
+# --- Lifecycle (system) ----------------------------------------------------------
+
+
+def advance_lifecycle(session: Session, today: date, context: RequestContext) -> dict[str, int]:
+    """Publish approved plans that have started; complete published plans that have ended."""
+    moved = {"published": 0, "completed": 0}
+    for plan in list(session.exec(select(Plan).where(
+            col(Plan.status).in_((status.APPROVED, status.PUBLISHED))).with_for_update())):
+        ends = plan.start_date.toordinal() + 7 * plan.weeks
+        if plan.status == status.APPROVED and plan.start_date <= today:
+            _system_transition(session, plan, "publish", context)
+            moved["published"] += 1
+        if plan.status == status.PUBLISHED and today.toordinal() >= ends:
+            _system_transition(session, plan, "complete", context)
+            moved["completed"] += 1
+    return moved
+
+
+def _system_transition(session: Session, plan: Plan, action: str,
+                       context: RequestContext) -> None:
+    head = head_version(session, plan)
+    old_status = plan.status
+    new_status = status.next_status(old_status, action)
+    version = write_version(session, plan, None, head, NewVersion(
+        document=document_of(head), status=new_status, kind=action,
+        status_change=(old_status, new_status)), content_json=head.content_json)
+    if new_status == status.PUBLISHED:
+        plan.published_at = plan.published_at or version.created_at
+    audit.record(session, action=f"plan.{action}", context=context, target_type="plan",
+                 target_id=plan.id, actor_role="system",
+                 metadata={"version_id": version.id,
+                           "status": {"from": old_status, "to": new_status}})
+    if action == "publish":
+        outbox.emit(session, "plan.published", plan, version_id=version.id)
+    else:
+        outbox.emit(session, "plan.completed", plan, version_id=version.id)
