@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import String, and_, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from db.models import PlanVersion, PlanVersionChange, User
@@ -43,8 +43,10 @@ class ChangelogFilter:
             raise InvalidInput(f"change_type: use one of {', '.join(CHANGE_TYPES)}.")
 
 
-def _columns() -> tuple[Any, ...]:
-    return (PlanVersion.version_number, PlanVersion.id, PlanVersion.created_at,
+def _columns(raw_times: bool = False) -> tuple[Any, ...]:
+    # For CSV, timestamps pass through as the database renders them (no per-row parsing).
+    created = type_coerce(PlanVersion.created_at, String) if raw_times else PlanVersion.created_at
+    return (PlanVersion.version_number, PlanVersion.id, created,
             PlanVersion.author_id, User.display_name, PlanVersion.author_role,
             PlanVersionChange.change_type, PlanVersionChange.field_path,
             PlanVersionChange.session_id, PlanVersionChange.item_id,
@@ -52,8 +54,8 @@ def _columns() -> tuple[Any, ...]:
             PlanVersionChange.reason_codes_json, PlanVersion.rationale, PlanVersionChange.id)
 
 
-def _query(plan_id: str, filters: ChangelogFilter) -> Any:
-    stmt = (select(*_columns())
+def _query(plan_id: str, filters: ChangelogFilter, *, raw_times: bool = False) -> Any:
+    stmt = (select(*_columns(raw_times))
             .join(PlanVersion, PlanVersion.id == PlanVersionChange.version_id)
             .join(User, User.id == PlanVersion.author_id, isouter=True)
             .where(PlanVersion.plan_id == plan_id))
@@ -122,7 +124,7 @@ def stream_csv(session: Session, plan_id: str, filters: ChangelogFilter,
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    stmt = _query(plan_id, filters).order_by(col(PlanVersion.version_number),
+    stmt = _query(plan_id, filters, raw_times=True).order_by(col(PlanVersion.version_number),
                                              col(PlanVersionChange.id))
     result = session.connection().execution_options(yield_per=5000).execute(stmt)
     for rows in result.partitions():

@@ -1,0 +1,81 @@
+"""Helpers shared by the benchmark scripts: percentiles, servers, result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnop"
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean/max of latencies in milliseconds."""
+    ordered = sorted(samples_ms)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
+
+    return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95),
+            "p99_ms": pick(0.99), "mean_ms": round(statistics.fmean(ordered), 2),
+            "max_ms": round(ordered[-1], 2)}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def api_server(database_url: str) -> Iterator[str]:
+    """Serve plangov_app.api:api with granian on a free loopback port; yield its base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANGOV_SECRET_KEY": SECRET,
+           "PLANGOV_ENV": "test", "PLANGOV_LOGIN_MAX_FAILURES": "1000"}
+    granian = Path(sys.executable).with_name("granian")
+    process = subprocess.Popen(
+        [str(granian), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--log-level", "warning", "plangov_app.api:api"],
+        cwd=ROOT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the API server did not start within 60 s")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def write_result(name: str, payload: dict) -> Path:
+    """Write `payload` (plus machine facts) to benchmarks/results/NAME.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                           "platform": platform.platform()}, **payload}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
