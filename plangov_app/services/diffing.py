@@ -228,3 +228,44 @@ def rationale_tags(rationale: str) -> list[str]:
 def encode_value(value: Any) -> str | None:
     """How a change's old/new value is stored (JSON text; None stays None)."""
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def describe(summary: dict[str, Any], before: PlanDocument, after: PlanDocument) -> str:
+    """A plain-language sentence of the impact.
+
+    For example "3 sessions changed, strength volume ↑ 12%, Thursday run moved to Friday".
+    """
+    parts: list[str] = []
+    changed = summary.get("sessions_changed", 0)
+    if changed:
+        parts.append(f"{changed} session{'s' if changed != 1 else ''} changed")
+    for modality, volume in summary["volume"]["by_modality"].items():
+        pct = volume.get("pct")
+        if pct:
+            parts.append(f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}%")
+    for move in summary.get("sessions_moved", []):
+        moved = after.session(move["session_id"]) or before.session(move["session_id"])
+        title = (moved.title if moved else "session").split(" — ")[0]
+        parts.append(f"{_weekday(move['from'])} {title.lower()} moved to {_weekday(move['to'])}")
+    names = {}
+    for swap in summary.get("exercise_swaps", []):
+        names[swap["from"]] = swap["to"]
+    parts += [f"{_exercise_name(a)} → {_exercise_name(b)}" for a, b in names.items()]
+    for key, label in (("items_added", "exercise added"), ("items_removed", "exercise removed")):
+        n = summary.get(key, 0)
+        if n:
+            parts.append(f"{n} {label if n == 1 else label.replace('exercise', 'exercises')}")
+    return ", ".join(parts) if parts else "No changes."
+
+
+def _weekday(iso_day: str) -> str:
+    from datetime import date
+
+    return date.fromisoformat(iso_day).strftime("%A")
+
+
+def _exercise_name(key: str) -> str:
+    from plangov_app.services.catalogue import get_exercise
+
+    exercise = get_exercise(key)
+    return exercise.name if exercise else key

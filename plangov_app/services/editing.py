@@ -1,0 +1,151 @@
+"""Editor edits addressed by stable ids, compiled to JSON Patch against any head.
+
+The coach's unsaved edits are kept as `Edit`s (session_id / item_id, never list
+positions), so after another coach saved first they can be re-applied on the new head:
+`compile_edits` turns them into RFC 6902 operations for that head and reports the
+edits whose session or item no longer exists instead of silently dropping them.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from plangov_app.services.catalogue import get_exercise
+from plangov_app.services.errors import InvalidInput
+from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+
+EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remove_item"]
+ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
+               "notes")
+SESSION_FIELDS = ("title", "notes")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One unsaved change, addressed by ids."""
+
+    kind: EditKind
+    session_id: str
+    item_id: str | None = None
+    field: str | None = None
+    value: Any = None
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (for UI state)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Edit:
+        """Back from plain data."""
+        return cls(**{k: data.get(k) for k in ("kind", "session_id", "item_id", "field",
+                                               "value", "label")})
+
+
+def _locate(doc: dict[str, Any], session_id: str) -> tuple[int, int] | None:
+    for w, week in enumerate(doc["weeks"]):
+        for s, session in enumerate(week["sessions"]):
+            if session["session_id"] == session_id:
+                return w, s
+    return None
+
+
+def _item_index(session: dict[str, Any], item_id: str | None) -> int | None:
+    return next((i for i, item in enumerate(session["items"]) if item["item_id"] == item_id),
+                None)
+
+
+def compile_edits(document: PlanDocument, edits: list[Edit]
+                  ) -> tuple[list[dict[str, Any]], list[Edit]]:
+    """Compile `edits` for `document`.
+
+    Returns the JSON Patch operations, and the edits that no longer apply because their
+    session or item is gone.
+    """
+    working = dump_document(document)
+    operations: list[dict[str, Any]] = []
+    stale: list[Edit] = []
+    for edit in edits:
+        ops = _compile_one(working, edit)
+        if ops is None:
+            stale.append(edit)
+            continue
+        for op in ops:
+            _apply(working, op)
+        operations.extend(ops)
+    return operations, stale
+
+
+def _compile_one(doc: dict[str, Any], edit: Edit) -> list[dict[str, Any]] | None:
+    where = _locate(doc, edit.session_id)
+    if where is None:
+        return None
+    w, s = where
+    base = f"/weeks/{w}/sessions/{s}"
+    session = doc["weeks"][w]["sessions"][s]
+    if edit.kind == "set_session":
+        _require(edit.field in SESSION_FIELDS, f"cannot edit session field {edit.field}")
+        return [{"op": "replace", "path": f"{base}/{edit.field}", "value": edit.value}]
+    if edit.kind == "move":
+        return [{"op": "replace", "path": f"{base}/day", "value": str(edit.value)}]
+    if edit.kind == "add_item":
+        return [{"op": "add", "path": f"{base}/items/-", "value": dict(edit.value)}]
+    index = _item_index(session, edit.item_id)
+    if index is None:
+        return None
+    path = f"{base}/items/{index}"
+    if edit.kind == "remove_item":
+        return [{"op": "remove", "path": path}]
+    if edit.kind == "swap":
+        exercise = get_exercise(str(edit.value))
+        _require(exercise is not None, f"unknown exercise {edit.value}")
+        assert exercise is not None
+        ops = [{"op": "replace", "path": f"{path}/exercise", "value": exercise.key},
+               {"op": "replace", "path": f"{path}/name", "value": exercise.name}]
+        if not exercise.loaded:
+            ops.append({"op": "replace", "path": f"{path}/load_kg", "value": None})
+        return ops
+    _require(edit.field in ITEM_FIELDS, f"cannot edit item field {edit.field}")
+    return [{"op": "replace", "path": f"{path}/{edit.field}", "value": edit.value}]
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidInput(message)
+
+
+def _apply(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    parts = op["path"].strip("/").split("/")
+    target: Any = doc
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    last = parts[-1]
+    if op["op"] == "remove":
+        del target[int(last)]
+    elif op["op"] == "add" and last == "-":
+        target.append(copy.deepcopy(op["value"]))
+    elif isinstance(target, list):
+        target[int(last)] = op["value"]
+    else:
+        target[last] = op["value"]
+
+
+def preview(document: PlanDocument, edits: list[Edit]) -> PlanDocument:
+    """The document as it will be once `edits` are saved (validated)."""
+    operations, _ = compile_edits(document, edits)
+    working = dump_document(document)
+    for op in operations:
+        _apply(working, op)
+    return parse_document(working)
+
+
+def days_of_week(document: PlanDocument, session_id: str) -> list[date]:
+    """The seven days of the week holding `session_id` (where it may be moved)."""
+    for week in document.weeks:
+        if any(s.session_id == session_id for s in week.sessions) and document.start_date:
+            first = document.start_date + timedelta(days=7 * week.index)
+            return [first + timedelta(days=n) for n in range(7)]
+    return []
