@@ -1,0 +1,104 @@
+"""Id-addressed editor edits, adherence colours and the plain-language impact."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from plangov_app.services import adherence, diffing
+from plangov_app.services.editing import Edit, compile_edits, days_of_week, preview
+from plangov_app.services.errors import InvalidInput
+from plangov_app.services.generation import GenerationInput, generate
+from plangov_app.services.plan_document import dump_document, parse_document
+
+START = date(2026, 12, 7)  # a Monday
+
+
+@pytest.fixture
+def plan():
+    return generate(GenerationInput("running", "intermediate", 4, START, 4))
+
+
+def _strength(document):
+    return next(s for _, s in document.sessions() if s.modality == "strength")
+
+
+def test_edits_compile_to_patch_and_preview(plan):
+    strength = _strength(plan)
+    item = strength.items[0]
+    edits = [Edit("set_item", strength.session_id, item.item_id, "sets", item.sets + 2),
+             Edit("set_session", strength.session_id, field="notes", value="Go easy")]
+    operations, stale = compile_edits(plan, edits)
+    assert stale == []
+    assert [op["op"] for op in operations] == ["replace", "replace"]
+    edited = preview(plan, edits)
+    assert edited.session(strength.session_id).items[0].sets == item.sets + 2
+    assert edited.session(strength.session_id).notes == "Go easy"
+    changes = diffing.diff_documents(plan, edited)
+    assert {c.field_path.rsplit("/", 1)[-1] for c in changes} == {"sets", "notes"}
+
+
+def test_edits_survive_a_concurrent_reorder_and_report_vanished_targets(plan):
+    """Re-applying unsaved edits on a new head follows ids, not list positions."""
+    strength = _strength(plan)
+    item = strength.items[1]
+    mine = [Edit("set_item", strength.session_id, item.item_id, "reps", 9),
+            Edit("remove_item", strength.session_id, strength.items[0].item_id)]
+    # Someone else saved first: they removed the first item of the session.
+    raw = dump_document(plan)
+    for week in raw["weeks"]:
+        for session in week["sessions"]:
+            if session["session_id"] == strength.session_id:
+                del session["items"][0]
+    new_head = parse_document(raw)
+    operations, stale = compile_edits(new_head, mine)
+    assert [e.kind for e in stale] == ["remove_item"]
+    assert len(operations) == 1
+    assert operations[0]["path"].endswith("/items/0/reps")  # the item moved up one place
+    assert preview(new_head, mine).session(strength.session_id).items[0].reps == 9
+
+
+def test_swap_to_unloaded_exercise_clears_the_load(plan):
+    strength = _strength(plan)
+    loaded = next(i for i in strength.items if i.load_kg)
+    edited = preview(plan, [Edit("swap", strength.session_id, loaded.item_id, value="push_up")])
+    swapped = next(i for i in edited.session(strength.session_id).items
+                   if i.item_id == loaded.item_id)
+    assert (swapped.exercise, swapped.name, swapped.load_kg) == ("push_up", "Push-up", None)
+
+
+def test_unknown_exercise_and_field_are_refused(plan):
+    strength = _strength(plan)
+    item = strength.items[0]
+    with pytest.raises(InvalidInput, match="unknown exercise"):
+        compile_edits(plan, [Edit("swap", strength.session_id, item.item_id, value="moonwalk")])
+    with pytest.raises(InvalidInput, match="cannot edit item field"):
+        compile_edits(plan, [Edit("set_item", strength.session_id, item.item_id, "exercise", 1)])
+
+
+def test_move_within_week_and_its_description(plan):
+    first = plan.weeks[0].sessions[0]
+    days = days_of_week(plan, first.session_id)
+    assert days[0] == START and days[-1] == START + timedelta(days=6)
+    free = next(d for d in days if d not in {s.day for s in plan.weeks[0].sessions})
+    edited = preview(plan, [Edit("move", first.session_id, value=free.isoformat())])
+    summary = diffing.summarize(plan, edited)
+    assert summary["badges"] == ["1 session moved"]
+    sentence = diffing.describe(summary, plan, edited)
+    assert f"moved to {free:%A}" in sentence
+    assert f"{first.day:%A}" in sentence
+
+
+@pytest.mark.parametrize(("ratio", "colour"), [
+    (1.0, "green"), (0.8, "green"), (1.2, "green"), (0.79, "amber"), (0.5, "amber"),
+    (1.21, "amber"), (1.5, "amber"), (0.49, "red"), (1.51, "red"), (None, "red")])
+def test_compliance_colours(ratio, colour):
+    assert adherence.colour_for(ratio) == colour
+
+
+def test_weekly_adherence_counts_completed_over_scheduled():
+    weeks = [adherence.WeekAdherence(0, 4, 3), adherence.WeekAdherence(1, 0, 0)]
+    assert weeks[0].rate == 0.75
+    assert weeks[1].rate is None
+    assert adherence.overall(weeks) == 0.75
