@@ -9,6 +9,7 @@ config = rx.Config(
     db_url=get_settings().database_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin()],
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[rx.plugins.RadixThemesPlugin(
+        theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

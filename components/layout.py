@@ -1,0 +1,117 @@
+"""The app shell: header with role-aware navigation, the page frame, guard views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from state.session import SessionState
+
+#: (label, href, the role that sees it)
+NAV: list[tuple[str, str, str]] = [
+    ("Pending Plans", "/plans", "coach"),
+    ("My Plans", "/plans", "athlete"),
+    ("Plans", "/plans", "support"),
+    ("Plans", "/plans", "admin"),
+    ("Users & roles", "/admin/users", "admin"),
+    ("Audit", "/audit", "admin"),
+    ("Audit", "/audit", "compliance"),
+    ("Overview", "/welcome", "data_scientist"),
+]
+
+
+def _links(vertical: bool) -> rx.Component:
+    items = [rx.cond(SessionState.user_role == role,
+                     rx.link(label, href=href, size="3", weight="medium", underline="none",
+                             color_scheme="gray", high_contrast=True,
+                             padding_y="0.25em" if vertical else "0"))
+             for label, href, role in NAV]
+    return (rx.vstack if vertical else rx.hstack)(*items, spacing="4", role="navigation",
+                                                   aria_label="Main")
+
+
+def _user_box() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(SessionState.user_name, size="2", weight="bold"),
+                  rx.badge(SessionState.role_label, variant="soft", size="1"),
+                  spacing="0", align="end"),
+        rx.button("Log out", on_click=SessionState.logout, variant="outline", size="2"),
+        spacing="3", align="center")
+
+
+def _phone_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", size="3",
+                                       aria_label="Open menu")),
+        rx.menu.content(
+            rx.box(rx.text(SessionState.user_name, weight="bold", size="2"),
+                   rx.text(SessionState.role_label, size="1", color_scheme="gray"),
+                   padding="0.5em 0.75em"),
+            rx.menu.separator(),
+            *[rx.cond(SessionState.user_role == role,
+                      rx.menu.item(label, on_click=rx.redirect(href)))
+              for label, href, role in NAV],
+            rx.menu.separator(),
+            rx.menu.item("Log out", on_click=SessionState.logout, color="red"),
+        ),
+    )
+
+
+def header() -> rx.Component:
+    """Brand, navigation and the user (collapses into a menu on phones)."""
+    brand = rx.link(rx.hstack(rx.icon("shield-check", size=22),
+                              rx.heading("PlanGov", size="5"), spacing="2", align="center"),
+                    href="/", underline="none", color_scheme="gray", high_contrast=True)
+    return rx.box(
+        rx.desktop_only(rx.hstack(brand, _links(vertical=False), rx.spacer(), _user_box(),
+                                  spacing="6", align="center", width="100%")),
+        rx.mobile_and_tablet(rx.hstack(brand, rx.spacer(), _phone_menu(), align="center",
+                                       width="100%")),
+        padding="0.75em 1.25em", border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)", position="sticky", top="0", z_index="10",
+        width="100%",
+    )
+
+
+def loading_view() -> rx.Component:
+    """Shown until the session is known."""
+    return rx.center(rx.spinner(size="3"), rx.text("Loading…", margin_left="0.5em"),
+                     padding="4em", role="status")
+
+
+def denied_view() -> rx.Component:
+    """Shown when the role may not use the page (decided on the server)."""
+    return rx.center(rx.callout(
+        "You don't have access to this page. Ask an administrator if you think you should.",
+        icon="ban", color_scheme="red", size="2", role="alert"), padding="3em 1em")
+
+
+def frame(content: rx.Component) -> rx.Component:
+    """The shell around a protected page; waits for hydration and the server's check."""
+    return rx.box(
+        header(),
+        rx.box(
+            rx.cond(rx.State.is_hydrated & SessionState.page_ready,
+                    rx.cond(SessionState.page_allowed, content, denied_view()),
+                    loading_view()),
+            max_width="1200px", margin="0 auto", padding=["1em 0.75em", "1.5em 1.25em"],
+            width="100%"),
+        min_height="100vh", background="var(--gray-1)")
+
+
+def page_title(text: Any, *extra: rx.Component) -> rx.Component:
+    """The page's heading row."""
+    return rx.flex(rx.heading(text, size="7", as_="h1"), rx.spacer(), *extra,
+                   wrap="wrap", gap="3", align="center", margin_bottom="1em", width="100%")
+
+
+def protected(app: rx.App, route: str, title: str,
+              on_load: Any) -> Callable[[Callable[[], rx.Component]], Callable]:
+    """Register a page with the shell, a title and its server-side guard (on_load)."""
+    def register(build: Callable[[], rx.Component]) -> Callable:
+        app.add_page(lambda: frame(build()), route=route, title=f"{title} · PlanGov",
+                     on_load=on_load)
+        return build
+    return register

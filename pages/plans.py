@@ -1,0 +1,52 @@
+"""`/plans`: Pending Plans (coach), My Plans (athlete), Plans (support, admin)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components.layout import page_title
+from components.ui import empty_state, pager, status_badge
+from state.plans import PlansState
+
+FILTERS = ["pending", "all", "generated", "draft", "coach_reviewed", "needs_revision",
+           "approved", "published", "completed"]
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row["athlete"], href=row["link"], weight="medium")),
+        rx.table.cell(rx.text(row["sport"], " · ", row["level"], size="2")),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["waiting"]),
+        rx.table.cell(rx.text(row["weeks"], " wk from ", row["start"], size="2")),
+        rx.table.cell(rx.code(row["algorithm"])),
+        rx.table.cell(rx.cond(row["comments"] != "0",
+                              rx.badge(rx.icon("message-square", size=12), row["comments"],
+                                       color_scheme="orange"), "—")),
+    )
+
+
+def plans_page() -> rx.Component:
+    """The plan list."""
+    controls = rx.flex(
+        rx.input(placeholder="Search athlete…", value=PlansState.search,
+                 on_change=PlansState.set_search.debounce(300), aria_label="Search athlete",
+                 width=["100%", "240px"]),
+        rx.select.root(
+            rx.select.trigger(aria_label="Filter by status"),
+            rx.select.content(*[rx.select.item(f.replace("_", " "), value=f) for f in FILTERS]),
+            value=PlansState.status_filter, on_change=PlansState.set_status_filter),
+        gap="2", wrap="wrap", width=["100%", "auto"])
+    table = rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+            "Athlete", "Sport", "Status", "Waiting", "Plan", "Algorithm", "Comments")])),
+        rx.table.body(rx.foreach(PlansState.rows, _row)),
+        variant="surface", width="100%")
+    return rx.vstack(
+        page_title(PlansState.heading, controls),
+        rx.cond(PlansState.rows.length() > 0,
+                rx.box(table, overflow_x="auto", width="100%"),
+                empty_state("No plans match. New plans appear here when they are generated.")),
+        pager(rx.cond(PlansState.loading, "Loading…", ""), PlansState.cursors.length() > 0,
+              PlansState.next_cursor != "", PlansState.previous_page, PlansState.next_page),
+        width="100%")

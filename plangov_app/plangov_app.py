@@ -1,0 +1,56 @@
+"""The PlanGov app: pages, the shell and the REST API in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from components.layout import frame, protected
+from db.session import unit_of_work
+from pages.admin_users import users_page
+from pages.audit import audit_page
+from pages.home import home_page, not_found_page, welcome_page
+from pages.login import login_page
+from pages.plans import plans_page
+from plangov_app.api import api
+from plangov_app.services import outbox
+from state.audit import AuditState
+from state.login import LoginState
+from state.plans import PlansState
+from state.session import SessionState
+from state.users import UsersState
+
+log = logging.getLogger("plangov.app")
+RELAY_SECONDS = 5.0
+
+app = rx.App(
+    api_transformer=api,
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+)
+
+app.add_page(login_page, route="/login", title="Sign in · PlanGov", on_load=LoginState.load)
+app.add_page(home_page, route="/", title="PlanGov", on_load=SessionState.go_home)
+app.add_page(lambda: frame(not_found_page()), route="404", title="Not found · PlanGov",
+             on_load=SessionState.open_page)
+protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
+protected(app, "/plans", "Plans", PlansState.load)(plans_page)
+protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
+protected(app, "/audit", "Audit", AuditState.load)(audit_page)
+
+
+def _relay_once() -> int:
+    with unit_of_work() as session:
+        return outbox.relay(session, outbox.default_sink())
+
+
+@app.register_lifespan_task
+async def relay_outbox() -> None:
+    """Publish outbox messages to the bus every few seconds while the app runs."""
+    while True:
+        try:
+            await asyncio.to_thread(_relay_once)
+        except Exception:  # keep relaying; the next run retries what failed
+            log.exception("outbox relay failed")
+        await asyncio.sleep(RELAY_SECONDS)

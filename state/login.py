@@ -1,0 +1,66 @@
+"""The sign-in form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from db.demo import demo_accounts
+from plangov_app.services import auth
+from plangov_app.settings import get_settings
+from state.session import SessionState, landing_for, run_read, run_write
+
+
+DEMO_SHORTLIST = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test",
+                  "athlete1@demo.test", "athlete13@demo.test", "support@demo.test",
+                  "compliance@demo.test", "ds@demo.test"]
+
+
+class LoginState(SessionState):
+    """Email, password, the error under the form, the demo accounts list."""
+
+    email: str = ""
+    error: str = ""
+    busy: bool = False
+    demo_list: list[dict[str, str]] = []
+
+    async def load(self) -> Any:
+        """Show the demo accounts in demo mode; skip the form when already signed in."""
+        self.error = ""
+        if await self._actor() is not None:
+            return rx.redirect(landing_for(self.user_role))
+        if get_settings().is_demo:
+            rows = dict(await run_read(demo_accounts))
+            shown = [e for e in DEMO_SHORTLIST if e in rows]
+            self.demo_list = [{"email": e, "role": rows[e].replace("_", " ")} for e in shown]
+        return None
+
+    def pick(self, email: str) -> None:
+        """Fill the email field from the demo list."""
+        self.email = email
+
+    def set_email(self, value: str) -> None:
+        """Keep the typed email."""
+        self.email = value
+
+    async def submit(self, form: dict[str, Any]) -> Any:
+        """Sign in; show "Incorrect email or password." or the throttle message."""
+        self.busy, self.error = True, ""
+        yield
+        email = str(form.get("email") or self.email).strip()
+        password = str(form.get("password") or "")
+        if not email or not password:
+            self.busy, self.error = False, "Enter your email and password."
+            return
+        outcome = await run_write(auth.login, email, password, self._context())
+        self.busy = False
+        if outcome.error is not None:
+            self.error = outcome.error.detail
+            return
+        self.token = outcome.access_token or ""
+        await self._actor()
+        next_path = self.router.url.query_parameters.get("next", "")
+        target = next_path if next_path.startswith("/") and not next_path.startswith("//") \
+            else landing_for(self.user_role)
+        yield rx.redirect(target)

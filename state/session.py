@@ -1,0 +1,120 @@
+"""The signed-in session: the token cookie, who the user is, sign-in and sign-out.
+
+Every page state inherits from `SessionState`, and every handler resolves the actor
+server-side from the cookie (`_actor`) before calling one service function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+
+from db.session import read_session, unit_of_work
+from plangov_app.services import auth
+from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import DomainError
+from plangov_app.services.rbac import Actor, Permission, Role, can
+from plangov_app.settings import get_settings
+
+T = TypeVar("T")
+TOKEN_COOKIE = "plangov_token"
+
+LANDING = {Role.ADMIN.value: "/admin/users", Role.COMPLIANCE.value: "/audit",
+           Role.DATA_SCIENTIST.value: "/welcome"}
+
+
+def landing_for(role: str) -> str:
+    """Where a role lands after signing in."""
+    return LANDING.get(role, "/plans")
+
+
+async def run_read(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(session, *args)` in a read session, off the event loop."""
+    def work() -> T:
+        with read_session() as session:
+            return fn(session, *args)
+    return await asyncio.to_thread(work)
+
+
+async def run_write(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(session, *args)` in a unit of work (committed on success), off the loop."""
+    def work() -> T:
+        with unit_of_work() as session:
+            return fn(session, *args)
+    return await asyncio.to_thread(work)
+
+
+class SessionState(rx.State):
+    """The signed-in user, as the pages need it."""
+
+    token: str = rx.Cookie("", name=TOKEN_COOKIE, path="/", same_site="strict",
+                           max_age=get_settings().token_ttl_minutes * 60)
+    user_id: str = ""
+    user_name: str = ""
+    user_role: str = ""
+    permissions: list[str] = []
+    page_ready: bool = False
+    page_allowed: bool = True
+
+    def _context(self) -> RequestContext:
+        return RequestContext(origin_ip=self.router.session.client_ip or None,
+                              user_agent=self.router.headers.user_agent or None)
+
+    async def _actor(self) -> Actor | None:
+        """The actor behind the cookie, or None (and the cookie cleared) if it is invalid."""
+        if not self.token:
+            return None
+        try:
+            actor = await run_read(auth.resolve_token, self.token)
+        except DomainError:
+            self.token = ""
+            return None
+        self.user_id, self.user_name = actor.user_id, actor.display_name
+        self.user_role = actor.role.value
+        self.permissions = [p.value for p in Permission if can(actor, p)]
+        return actor
+
+    async def _require(self, permission: Permission | None) -> tuple[Actor | None, Any]:
+        """Resolve the actor for a page; return (actor, redirect-or-None)."""
+        actor = await self._actor()
+        if actor is None:
+            self.page_ready = False
+            return None, rx.redirect(f"/login?next={self.router.url.path}")
+        self.page_allowed = permission is None or can(actor, permission)
+        self.page_ready = True
+        return (actor if self.page_allowed else None), None
+
+    async def open_page(self) -> Any:
+        """on_load for pages that only need a signed-in user."""
+        _, redirect = await self._require(None)
+        return redirect
+
+    async def go_home(self) -> Any:
+        """`/`: the role's landing page, or the sign-in page."""
+        actor = await self._actor()
+        return rx.redirect(landing_for(actor.role.value) if actor else "/login")
+
+    async def logout(self) -> Any:
+        """Revoke the token (audited), clear the cookie, back to sign-in."""
+        token, self.token = self.token, ""
+        if token:
+            with contextlib.suppress(DomainError):
+                await run_write(auth.logout, token, self._context())
+        self.user_id = self.user_name = self.user_role = ""
+        self.permissions = []
+        self.page_ready = False
+        return rx.redirect("/login")
+
+    @rx.var
+    def role_label(self) -> str:
+        """The role as people read it."""
+        return self.user_role.replace("_", " ").title()
+
+
+def problem_toast(error: DomainError) -> Any:
+    """A domain error as a toast."""
+    return rx.toast.error(error.detail, duration=6000)
