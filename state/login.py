@@ -11,7 +11,6 @@ from plangov_app.services import auth
 from plangov_app.settings import get_settings
 from state.session import SessionState, landing_for, run_read, run_write
 
-
 DEMO_SHORTLIST = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test",
                   "athlete1@demo.test", "athlete13@demo.test", "support@demo.test",
                   "compliance@demo.test", "ds@demo.test"]

@@ -15,10 +15,10 @@ from sqlmodel import Session
 os.environ.setdefault("PLANGOV_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("PLANGOV_ENV", "test")
 
-from db import demo  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.session import get_engine, make_engine, unit_of_work  # noqa: E402
-from plangov_app.settings import get_settings  # noqa: E402
+from db import demo
+from db.migrate import upgrade
+from db.session import get_engine, make_engine, unit_of_work
+from plangov_app.settings import get_settings
 
 POSTGRES_URL = os.environ.get("PLANGOV_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -95,7 +95,7 @@ def login(client: TestClient, email: str, password: str = demo.DEMO_PASSWORD) ->
 
 
 @pytest.fixture
-def token_for(client: TestClient):  # noqa: ANN201
+def token_for(client: TestClient):
     """`token_for(email)` → bearer headers, cached per email within a test."""
     cache: dict[str, dict[str, str]] = {}
 
