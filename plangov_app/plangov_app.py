@@ -13,11 +13,13 @@ from pages.admin_users import users_page
 from pages.audit import audit_page
 from pages.home import home_page, not_found_page, welcome_page
 from pages.login import login_page
+from pages.plan_view import plan_view_page
 from pages.plans import plans_page
 from plangov_app.api import api
 from plangov_app.services import outbox
 from state.audit import AuditState
 from state.login import LoginState
+from state.plan_view import PlanViewState
 from state.plans import PlansState
 from state.session import SessionState
 from state.users import UsersState
@@ -36,6 +38,8 @@ app.add_page(lambda: frame(not_found_page()), route="404", title="Not found · P
              on_load=SessionState.open_page)
 protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
 protected(app, "/plans", "Plans", PlansState.load)(plans_page)
+protected(app, "/plans/[plan_id]", "Plan", PlanViewState.load)(plan_view_page)
+protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.load)(plan_view_page)
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
 protected(app, "/audit", "Audit", AuditState.load)(audit_page)
 
