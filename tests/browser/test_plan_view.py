@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, sign_in
+from tests.browser.conftest import DESKTOP, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ def test_coach_opens_a_plan_and_another_coach_cannot(page: Page, app_url: str,
     expect(page.get_by_role("heading", name=f"{athlete} · plan")).to_be_visible()
     expect(page.get_by_role("heading", name="Week 1")).to_be_visible()
     plan_url = page.url
+    screenshot(page, "plan-view.png")
 
     other = browser.new_context(viewport=DESKTOP)
     intruder = other.new_page()
