@@ -23,13 +23,20 @@ def _session(s: rx.Var) -> rx.Component:
                                               size="1")) for k, v in COMPLIANCE.items()],
                                rx.fragment()),
                       width="100%", align="center"),
+            rx.match(s.change,
+                     ("added", rx.badge("New", color_scheme="green", variant="solid", size="1")),
+                     ("changed", rx.badge("Changed by coach", color_scheme="amber",
+                                          variant="solid", size="1")),
+                     rx.fragment()),
             rx.text(s.title, weight="bold", size="2"),
             rx.foreach(s.exercises, lambda i: rx.text(
                 i.name, rx.text.span(" " + i.dose, color_scheme="gray"),
                 size="1")),
             rx.text("Volume ", s.volume, size="1", color_scheme="gray"),
             spacing="1", align="start"),
-        width="100%")
+        width="100%",
+        background=rx.match(s.change, ("added", "var(--green-a3)"),
+                            ("changed", "var(--amber-a3)"), "var(--color-panel)"))
 
 
 def _week(week: rx.Var) -> rx.Component:
@@ -41,8 +48,66 @@ def _week(week: rx.Var) -> rx.Component:
         width="100%", spacing="2", margin_bottom="1em")
 
 
+def _decision() -> rx.Component:
+    return rx.cond(PlanViewState.can_decide, rx.card(rx.vstack(
+        rx.heading("Your decision", size="4", as_="h2"),
+        rx.text("What should change? (needed to request changes)", as_="label",
+                html_for="decision-note", size="2"),
+        rx.text_area(id="decision-note", value=PlanViewState.decision_note,
+                     on_change=PlanViewState.set_decision_note, aria_label="What should change",
+                     width="100%", rows="3"),
+        rx.flex(rx.button(rx.icon("check", size=16), "Accept plan", color_scheme="green",
+                          size="3", on_click=PlanViewState.accept, flex="1"),
+                rx.button("Request changes", color_scheme="orange", variant="soft", size="3",
+                          on_click=PlanViewState.request_changes, flex="1"),
+                gap="2", width="100%", wrap="wrap"),
+        spacing="2", width="100%"), width="100%"))
+
+
+def _thread(t: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(rx.text(t.author, weight="bold", size="2"),
+                  rx.badge(t.role, size="1", variant="soft"),
+                  rx.text(t.when, size="1", color_scheme="gray"),
+                  rx.cond(t.outdated, rx.badge("Outdated", color_scheme="amber", size="1")),
+                  rx.cond(t.resolved, rx.badge("Resolved", color_scheme="green", size="1")),
+                  wrap="wrap", align="center"),
+        rx.text("On ", t.anchor, size="1", color_scheme="gray"),
+        rx.text(t.message, size="2"),
+        rx.cond(t.outdated & (t.original != ""), rx.vstack(
+            rx.button(rx.cond(PlanViewState.shown_original == t.id, "Hide original",
+                              "Show original"), size="1", variant="ghost",
+                      on_click=PlanViewState.toggle_original(t.id)),
+            rx.cond(PlanViewState.shown_original == t.id,
+                    rx.text("Originally about: ", t.original, size="1")),
+            spacing="1")),
+        padding="0.6em 0.8em", border_left="3px solid var(--gray-a6)",
+        margin_left=rx.cond(t.reply, "1.5em", "0"), width="100%")
+
+
+def _comments() -> rx.Component:
+    form = rx.cond(PlanViewState.can_comment, rx.vstack(
+        rx.select.root(
+            rx.select.trigger(placeholder="Whole plan", aria_label="Comment on session",
+                              width="100%"),
+            rx.select.content(rx.foreach(PlanViewState.anchors, lambda a: rx.select.item(
+                a["label"], value=a["id"]))),
+            value=PlanViewState.anchor_choice, on_change=PlanViewState.set_anchor_choice),
+        rx.text_area(value=PlanViewState.draft_comment, on_change=PlanViewState.set_draft_comment,
+                     aria_label="Comment", placeholder="Write a comment…", width="100%"),
+        rx.button("Post comment", on_click=PlanViewState.post_comment),
+        spacing="2", width="100%"))
+    return rx.card(rx.vstack(
+        rx.heading("Comments", size="4", as_="h2"),
+        rx.cond(PlanViewState.threads.length() > 0,
+                rx.vstack(rx.foreach(PlanViewState.threads, _thread), width="100%",
+                          spacing="2"),
+                rx.text("No comments yet.", color_scheme="gray", size="2")),
+        form, spacing="3", width="100%"), width="100%")
+
+
 def plan_view_page() -> rx.Component:
-    """The plan's weeks."""
+    """The plan's weeks, what changed, the decision and the comments."""
     return rx.cond(
         PlanViewState.found,
         rx.vstack(
@@ -53,7 +118,11 @@ def plan_view_page() -> rx.Component:
                     rx.text("Experiment arm ", PlanViewState.arm, size="2"),
                     rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue")),
                     spacing="4", wrap="wrap", align="center", margin_bottom="1em"),
+            rx.callout(rx.text(rx.text.strong("Changes from the generated plan: "),
+                               PlanViewState.impact), icon="info", width="100%"),
+            _decision(),
             rx.foreach(PlanViewState.weeks, _week),
+            _comments(),
             width="100%"),
         rx.center(rx.vstack(rx.heading("Plan not found", size="6", as_="h1"),
                             rx.text("It does not exist, or you may not see it."),

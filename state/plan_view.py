@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date
 from typing import Any
 
+import reflex as rx
 from sqlmodel import Session
 
 from db.models import User
-from plangov_app.services import adherence, plans
+from plangov_app.services import adherence, comments, diffing, plans
 from plangov_app.services.errors import DomainError
-from plangov_app.services.rbac import Actor, Permission
+from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
-from state.session import SessionState, problem_toast, run_read
+from state.session import SessionState, problem_toast, run_read, run_write
 
 MODALITY_COLOURS = {"strength": "indigo", "endurance": "teal", "conditioning": "orange",
                     "mobility": "plum", "rest": "gray"}
@@ -39,7 +39,24 @@ class SessionCard:
     colour: str = "gray"
     volume: str = ""
     compliance: str = ""
+    change: str = ""  # added | changed | "" (against the generated baseline)
     exercises: list[ItemRow] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ThreadRow:
+    """A comment as the review shows it."""
+
+    id: str = ""
+    author: str = ""
+    role: str = ""
+    message: str = ""
+    anchor: str = ""
+    when: str = ""
+    outdated: bool = False
+    resolved: bool = False
+    original: str = ""
+    reply: bool = False
 
 
 @dataclasses.dataclass
@@ -67,24 +84,59 @@ def _dose(item: Any) -> str:
     return " ".join(parts)
 
 
+def _changes(baseline: Any, document: Any) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for change in diffing.diff_documents(baseline, document):
+        if change.session_id and document.session(change.session_id) is not None:
+            added = change.change_type == "added" and change.item_id is None
+            kinds[change.session_id] = "added" if added else kinds.get(change.session_id,
+                                                                        "changed")
+    return kinds
+
+
+def _threads(session: Session, actor: Actor, plan_id: str, titles: dict[str, str]
+             ) -> list[ThreadRow]:
+    rows = []
+    for view in comments.list_comments(session, actor, plan_id):
+        c = view.comment
+        original = ""
+        if view.original:
+            original = f"{view.original.get('title', '')} on {view.original.get('day', '')}"
+        rows.append(ThreadRow(
+            id=c.id, author=view.author_name, role=view.author_role, message=c.message,
+            anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
+            when=c.created_at.strftime("%d %b %H:%M"), outdated=view.outdated,
+            resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
+    return rows
+
+
 def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     head = plans.head_version(session, plan)
     document = document_of(head)
+    baseline = document_of(plans.baseline_version(session, plan))
+    kinds = _changes(baseline, document)
     marks = adherence.session_compliance(session, plan, document, date.today())
     weeks = [WeekRow(label=f"Week {w.index + 1}", sessions=[SessionCard(
         id=s.session_id, day=s.day.strftime("%a %d %b"), title=s.title or s.modality.title(),
         modality=s.modality, colour=MODALITY_COLOURS.get(s.modality, "gray"),
         volume=f"{s.volume():,.0f}",
         compliance=marks[s.session_id].colour if s.session_id in marks else "",
+        change=kinds.get(s.session_id, ""),
         exercises=[ItemRow(name=i.name, dose=_dose(i)) for i in s.items]) for s in w.sessions])
         for w in document.weeks]
     athlete = session.get(User, plan.athlete_id)
-    summary = json.loads(head.diff_summary_json or "{}").get("vs_baseline", {})
+    summary = diffing.summarize(baseline, document)
+    titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     return {"athlete": athlete.display_name if athlete else "", "status": plan.status,
             "algorithm": plan.algorithm_version, "arm": plan.experiment_arm or "—",
             "version": str(head.version_number), "weeks": weeks,
-            "badges": summary.get("badges", [])}
+            "badges": summary["badges"], "impact": diffing.describe(summary, baseline, document),
+            "can_decide": plan.status == "coach_reviewed"
+            and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
+            "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
+            "threads": _threads(session, actor, plan.id, titles),
+            "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
 
 
 class PlanViewState(SessionState):
@@ -99,6 +151,15 @@ class PlanViewState(SessionState):
     badges: list[str] = []
     weeks: list[WeekRow] = []
     found: bool = True
+    impact: str = ""
+    can_decide: bool = False
+    can_comment: bool = False
+    threads: list[ThreadRow] = []
+    anchors: list[dict[str, str]] = []
+    anchor_choice: str = ""
+    draft_comment: str = ""
+    decision_note: str = ""
+    shown_original: str = ""
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
@@ -115,4 +176,61 @@ class PlanViewState(SessionState):
         self.athlete, self.plan_status = data["athlete"], data["status"]
         self.algorithm, self.arm, self.version = data["algorithm"], data["arm"], data["version"]
         self.badges, self.weeks = data["badges"], data["weeks"]
+        self.impact, self.can_decide = data["impact"], data["can_decide"]
+        self.can_comment, self.threads = data["can_comment"], data["threads"]
+        self.anchors = data["anchors"]
         return None
+
+    def set_anchor_choice(self, value: str) -> None:
+        """The session a new comment is about."""
+        self.anchor_choice = value
+
+    def set_draft_comment(self, value: str) -> None:
+        """The comment being typed."""
+        self.draft_comment = value[:4000]
+
+    def set_decision_note(self, value: str) -> None:
+        """What should change (required to request changes)."""
+        self.decision_note = value[:4000]
+
+    def toggle_original(self, comment_id: str) -> None:
+        """Show or hide what an outdated comment was about."""
+        self.shown_original = "" if self.shown_original == comment_id else comment_id
+
+    async def _act(self, fn: Any, *args: Any, done: str) -> Any:
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            await run_write(fn, actor, self.plan_id, *args)
+        except DomainError as error:
+            return problem_toast(error)
+        await self.load()
+        return rx.toast.success(done)
+
+    async def post_comment(self) -> Any:
+        """Comment on the chosen session (or the whole plan)."""
+        text = self.draft_comment.strip()
+        if not text:
+            return rx.toast.error("Write a comment first.")
+        anchor = self.anchor_choice or None
+        def create(session: Session, actor: Actor, plan_id: str) -> None:
+            comments.create_comment(session, actor, plan_id, message=text, anchor_id=anchor,
+                                    context=self._context())
+        result = await self._act(create, done="Comment posted.")
+        self.draft_comment = ""
+        return result
+
+    async def accept(self) -> Any:
+        """Accept plan → approved, schedule published."""
+        return await self._act(plans.decide, "accept", self.decision_note, self._context(),
+                               done="Plan accepted — your schedule is published.")
+
+    async def request_changes(self) -> Any:
+        """Request changes (a note is required) → back to the coach."""
+        if not self.decision_note.strip():
+            return rx.toast.error("Say what should change before requesting changes.")
+        result = await self._act(plans.decide, "request_changes", self.decision_note,
+                                 self._context(), done="Sent back to your coach.")
+        self.decision_note = ""
+        return result

@@ -1,0 +1,67 @@
+"""Flow B on a phone: the athlete sees what the coach changed, comments on a session,
+requests changes, and later accepts the revised plan."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _api(base: str, email: str) -> httpx.Client:
+    token = httpx.post(f"{base}/api/v1/auth/token",
+                       data={"username": email, "password": PASSWORD}).json()["access_token"]
+    return httpx.Client(base_url=f"{base}/api/v1", timeout=30,
+                        headers={"Authorization": f"Bearer {token}"})
+
+
+def _coach_edits_and_submits(coach: httpx.Client, plan: dict, note: str) -> None:
+    head = plan["active_version_id"]
+    edited = coach.patch(f"/plans/{plan['id']}/versions/{head}", json={
+        "operations": [{"op": "replace", "path": "/weeks/0/sessions/0/notes", "value": note}],
+        "reason_codes": ["athlete_preference"], "rationale": note})
+    assert edited.status_code == 200, edited.text
+    assert coach.post(f"/plans/{plan['id']}/submit", json={"comment": note}).status_code == 200
+
+
+def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plans = coach.get("/plans", params={"status": "generated", "search": "Athlete 1"}).json()
+    plan = next(p for p in plans["items"] if p["athlete_name"] == "Athlete 1")
+    _coach_edits_and_submits(coach, plan, "Easier start this week")
+
+    sign_in(phone, app_url, "athlete1@demo.test")
+    phone.get_by_role("link", name="Athlete 1").first.click()
+    expect(phone).to_have_url(re.compile(r"/plans/.+/review/?$"))
+    expect(phone.get_by_text("Changes from the generated plan:")).to_be_visible()
+    expect(phone.get_by_text("Changed by coach").first).to_be_visible()
+    screenshot(phone, "phone-review.png")
+
+    phone.get_by_role("button", name="Request changes").click()
+    expect(phone.get_by_text("Say what should change")).to_be_visible()
+    phone.get_by_label("Comment on session").click()
+    phone.get_by_role("option").nth(0).click()
+    phone.get_by_label("Comment", exact=True).fill("Can this move to Tuesday?")
+    phone.get_by_role("button", name="Post comment").click()
+    expect(phone.get_by_text("Can this move to Tuesday?")).to_be_visible()
+    phone.get_by_label("What should change").fill("See my comment on the first session")
+    phone.get_by_role("button", name="Request changes").click()
+    expect(phone.get_by_text("needs revision")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    status = coach.get(f"/plans/{plan['id']}").json()
+    assert status["status"] == "needs_revision"
+    thread = coach.get(f"/plans/{plan['id']}/comments").json()
+    assert any(c["message"] == "Can this move to Tuesday?" and c["anchor_id"] for c in thread)
+    _coach_edits_and_submits(coach, status, "Moved as asked")
+
+    phone.reload()
+    phone.get_by_role("button", name="Accept plan").click()
+    expect(phone.get_by_text("approved", exact=True)).to_be_visible()
+    assert coach.get(f"/plans/{plan['id']}").json()["status"] == "approved"
