@@ -41,6 +41,34 @@ def _user_box() -> rx.Component:
         spacing="3", align="center")
 
 
+def bell() -> rx.Component:
+    """Notifications with the unread count; choosing one opens its plan."""
+    return rx.menu.root(
+        rx.menu.trigger(rx.box(
+            rx.icon_button(rx.icon("bell"), variant="ghost", size="3",
+                           aria_label=rx.cond(
+                               SessionState.unread > 0,
+                               SessionState.unread.to_string() + " unread notifications",
+                               "Notifications")),
+            rx.cond(SessionState.unread > 0,
+                    rx.badge(SessionState.unread, color_scheme="red", variant="solid",
+                             radius="full", size="1", position="absolute", top="-4px",
+                             right="-6px")),
+            position="relative")),
+        rx.menu.content(
+            rx.cond(SessionState.notes.length() > 0,
+                    rx.foreach(SessionState.notes, lambda n: rx.menu.item(
+                        rx.vstack(rx.text(n["title"], size="2",
+                                          weight=rx.cond(n["read"] == "", "bold", "regular")),
+                                  rx.text(n["when"], size="1", color_scheme="gray"),
+                                  spacing="0"),
+                        on_click=SessionState.open_note(n["id"], n["link"]),
+                        height="auto", padding_y="0.4em")),
+                    rx.menu.item("No notifications yet", disabled=True)),
+            max_width="340px"),
+    )
+
+
 def _phone_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", size="3",
@@ -65,10 +93,11 @@ def header() -> rx.Component:
                               rx.heading("PlanGov", size="5"), spacing="2", align="center"),
                     href="/", underline="none", color_scheme="gray", high_contrast=True)
     return rx.box(
-        rx.desktop_only(rx.hstack(brand, _links(vertical=False), rx.spacer(), _user_box(),
+        rx.desktop_only(rx.hstack(brand, _links(vertical=False), rx.spacer(), bell(),
+                                  _user_box(),
                                   spacing="6", align="center", width="100%")),
-        rx.mobile_and_tablet(rx.hstack(brand, rx.spacer(), _phone_menu(), align="center",
-                                       width="100%")),
+        rx.mobile_and_tablet(rx.hstack(brand, rx.spacer(), bell(), _phone_menu(),
+                                       align="center", width="100%")),
         padding="0.75em 1.25em", border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)", position="sticky", top="0", z_index="10",
         width="100%",

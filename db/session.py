@@ -89,10 +89,13 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A read-only session; anything written in it is rolled back."""
+    """A read-only session; anything written in it is discarded.
+
+    Closing (rather than rolling back first) ends the transaction without expiring the
+    loaded objects, so callers may keep reading them after the block.
+    """
     session = Session(engine or get_engine(), expire_on_commit=False)
     try:
         yield session
     finally:
-        session.rollback()
         session.close()

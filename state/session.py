@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from db.session import read_session, unit_of_work
-from plangov_app.services import auth
+from plangov_app.services import auth, notifications
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
@@ -59,6 +59,8 @@ class SessionState(rx.State):
     permissions: list[str] = []
     page_ready: bool = False
     page_allowed: bool = True
+    unread: int = 0
+    notes: list[dict[str, str]] = []
 
     def _context(self) -> RequestContext:
         return RequestContext(origin_ip=self.router.session.client_ip or None,
@@ -86,7 +88,24 @@ class SessionState(rx.State):
             return None, rx.redirect(f"/login?next={self.router.url.path}")
         self.page_allowed = permission is None or can(actor, permission)
         self.page_ready = True
+        await self._load_notes(actor)
         return (actor if self.page_allowed else None), None
+
+    async def _load_notes(self, actor: Actor) -> None:
+        rows, self.unread = await run_read(notifications.list_for, actor)
+        self.notes = [{"id": n.id, "title": n.title, "link": n.link,
+                       "read": "yes" if n.read_at else "",
+                       "when": n.created_at.strftime("%d %b %H:%M")} for n in rows[:8]]
+
+    async def open_note(self, note_id: str, link: str) -> Any:
+        """Mark a notification read and open what it is about."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        with contextlib.suppress(DomainError):
+            await run_write(notifications.mark_read, actor, note_id)
+        await self._load_notes(actor)
+        return rx.redirect(link or "/plans")
 
     async def open_page(self) -> Any:
         """on_load for pages that only need a signed-in user."""

@@ -37,7 +37,8 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     _coach_edits_and_submits(coach, plan, "Easier start this week")
 
     sign_in(phone, app_url, "athlete1@demo.test")
-    phone.get_by_role("link", name="Athlete 1").first.click()
+    phone.get_by_role("button", name=re.compile(r"^\d+ unread notifications$")).click()
+    phone.get_by_role("menuitem", name=re.compile("Your coach sent you a plan")).first.click()
     expect(phone).to_have_url(re.compile(r"/plans/.+/review/?$"))
     expect(phone.get_by_text("Changes from the generated plan:")).to_be_visible()
     expect(phone.get_by_text("Changed by coach").first).to_be_visible()
