@@ -118,6 +118,7 @@ def plan_view_page() -> rx.Component:
                     rx.text("Experiment arm ", PlanViewState.arm, size="2"),
                     rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue")),
                     spacing="4", wrap="wrap", align="center", margin_bottom="1em"),
+            rx.link("Plan History", href=PlanViewState.history_link, size="2"),
             rx.callout(rx.text(rx.text.strong("Changes from the generated plan: "),
                                PlanViewState.impact), icon="info", width="100%"),
             _decision(),

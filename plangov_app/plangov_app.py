@@ -11,6 +11,7 @@ from components.layout import frame, protected
 from db.session import unit_of_work
 from pages.admin_users import users_page
 from pages.audit import audit_page
+from pages.history import history_page
 from pages.home import home_page, not_found_page, welcome_page
 from pages.login import login_page
 from pages.plan_view import plan_view_page
@@ -18,6 +19,7 @@ from pages.plans import plans_page
 from plangov_app.api import api
 from plangov_app.services import outbox
 from state.audit import AuditState
+from state.history import HistoryState
 from state.login import LoginState
 from state.plan_view import PlanViewState
 from state.plans import PlansState
@@ -40,6 +42,7 @@ protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
 protected(app, "/plans", "Plans", PlansState.load)(plans_page)
 protected(app, "/plans/[plan_id]", "Plan", PlanViewState.load)(plan_view_page)
 protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.load)(plan_view_page)
+protected(app, "/athletes/[athlete_id]/history", "Plan History", HistoryState.load)(history_page)
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
 protected(app, "/audit", "Audit", AuditState.load)(audit_page)
 

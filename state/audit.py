@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from db.models import AuditEvent, User
+from db.models import AuditEvent, Plan, User
 from plangov_app.services import audit
 from plangov_app.services.errors import DomainError, InvalidInput
 from plangov_app.services.rbac import Actor, Permission
@@ -47,12 +47,13 @@ def _filters(session: Session, values: dict[str, str]) -> audit.AuditFilter:
                              target_id=values["target"].strip() or None)
 
 
-def _row(event: AuditEvent, emails: dict[str, str]) -> dict[str, str]:
+def _row(event: AuditEvent, emails: dict[str, str],
+         athletes: dict[str, str]) -> dict[str, str]:
     metadata = json.loads(event.metadata_json or "{}")
     short = ", ".join(f"{k}={v}" for k, v in metadata.items() if v not in (None, "", []))
     link = ""
-    if event.target_type == "plan" and event.target_id:
-        link = f"/plans/{event.target_id}"
+    if event.target_type == "plan" and event.target_id in athletes:
+        link = f"/athletes/{athletes[event.target_id]}/history"
     return {"seq": str(event.seq),
             "time": event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
             "actor": emails.get(event.actor_id or "", event.actor_id or "—"),
@@ -69,7 +70,10 @@ def _page(session: Session, actor: Actor, values: dict[str, str],
     ids = {e.actor_id for e in events if e.actor_id}
     emails = dict(session.exec(select(User.id, User.email).where(User.id.in_(ids))).all()) \
         if ids else {}
-    return [_row(e, emails) for e in events], next_seq
+    plan_ids = {e.target_id for e in events if e.target_type == "plan" and e.target_id}
+    athletes = dict(session.exec(select(Plan.id, Plan.athlete_id).where(
+        col(Plan.id).in_(plan_ids))).all()) if plan_ids else {}
+    return [_row(e, emails, athletes) for e in events], next_seq
 
 
 def _csv(session: Session, actor: Actor, values: dict[str, str], context: Any) -> str:

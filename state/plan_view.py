@@ -136,6 +136,7 @@ def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
             and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
             "threads": _threads(session, actor, plan.id, titles),
+            "history_link": f"/athletes/{plan.athlete_id}/history",
             "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
 
 
@@ -160,6 +161,7 @@ class PlanViewState(SessionState):
     draft_comment: str = ""
     decision_note: str = ""
     shown_original: str = ""
+    history_link: str = ""
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
@@ -179,6 +181,7 @@ class PlanViewState(SessionState):
         self.impact, self.can_decide = data["impact"], data["can_decide"]
         self.can_comment, self.threads = data["can_comment"], data["threads"]
         self.anchors = data["anchors"]
+        self.history_link = data["history_link"]
         return None
 
     def set_anchor_choice(self, value: str) -> None:

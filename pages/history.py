@@ -1,0 +1,65 @@
+"""`/athletes/{athlete_id}/history`: Plan History with diffs, audit entries and CSV export."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from components.layout import page_title
+from components.ui import empty_state, status_badge
+from state.history import HistoryState
+
+
+def _version(v: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(rx.text(v.label, weight="bold", size="2"), status_badge(v.status),
+                  rx.badge(v.kind, variant="outline", size="1"), wrap="wrap", align="center"),
+        rx.text(v.author, " (", v.role, ") · ", v.when, size="1", color_scheme="gray"),
+        rx.flex(rx.foreach(v.badges, lambda b: rx.badge(b, size="1", color_scheme="blue")),
+                gap="1", wrap="wrap"),
+        rx.cond(v.note != "", rx.text("“", v.note, "”", size="1")),
+        rx.button("Show changes", size="1", variant="soft",
+                  on_click=HistoryState.select(v.plan_id, v.id),
+                  aria_label="Show changes of " + v.label),
+        padding="0.6em 0.8em", width="100%",
+        border_left=rx.cond(HistoryState.selected_id == v.id, "4px solid var(--accent-9)",
+                            "4px solid var(--gray-a5)"))
+
+
+def _change(c: rx.Var) -> rx.Component:
+    colour = rx.match(c.kind, ("added", "green"), ("removed", "red"), "amber")
+    return rx.table.row(rx.table.cell(rx.badge(c.kind, color_scheme=colour)),
+                        rx.table.cell(rx.code(c.path, size="1")),
+                        rx.table.cell(rx.text(c.old, size="1", color="var(--red-11)")),
+                        rx.table.cell(rx.text(c.new, size="1", color="var(--green-11)")))
+
+
+def history_page() -> rx.Component:
+    """Timeline on the left, the selected version on the right."""
+    detail = rx.cond(
+        HistoryState.selected_id != "",
+        rx.vstack(
+            rx.hstack(rx.heading("Changes", size="4", as_="h2"), rx.spacer(),
+                      rx.button(rx.icon("download", size=16), "Export CSV",
+                                on_click=HistoryState.export), width="100%"),
+            rx.cond(HistoryState.changes.length() > 0, rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                    "Type", "Field", "Old", "New")])),
+                rx.table.body(rx.foreach(HistoryState.changes, _change)),
+                size="1", variant="surface", width="100%"), overflow_x="auto", width="100%"),
+                rx.text("No field changes in this version (a status step).", size="2")),
+            rx.heading("Audit entries", size="4", as_="h2"),
+            rx.foreach(HistoryState.audit_rows, lambda a: rx.code(a, size="1",
+                                                                   white_space="pre-wrap")),
+            width="100%", spacing="3"),
+        empty_state("Select a version to see what changed and its audit entries.", "history"))
+    return rx.cond(
+        HistoryState.found,
+        rx.vstack(
+            page_title(rx.text("Plan History · ", HistoryState.athlete)),
+            rx.grid(
+                rx.vstack(rx.foreach(HistoryState.rows, _version), spacing="2",
+                          width="100%"),
+                detail, columns=rx.breakpoints(initial="1", md="2"), spacing="4",
+                width="100%"),
+            width="100%"),
+        rx.center(rx.heading("Athlete not found", size="6", as_="h1"), padding="3em"))

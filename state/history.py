@@ -1,0 +1,137 @@
+"""Plan History (Flow C): an athlete's plans and versions, a version's diff and audit."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session, col, select
+
+from db.models import AuditEvent, User
+from plangov_app.services import changelog, plans, versions
+from plangov_app.services.errors import DomainError, NotFound
+from plangov_app.services.rbac import Actor, Permission, can
+from state.session import SessionState, problem_toast, run_read
+
+
+@dataclasses.dataclass
+class VersionRow:
+    """One version on the timeline."""
+
+    id: str = ""
+    plan_id: str = ""
+    label: str = ""
+    status: str = ""
+    kind: str = ""
+    author: str = ""
+    role: str = ""
+    when: str = ""
+    badges: list[str] = dataclasses.field(default_factory=list)
+    note: str = ""
+
+
+@dataclasses.dataclass
+class ChangeRow:
+    """A field change of the selected version."""
+
+    kind: str = ""
+    path: str = ""
+    old: str = ""
+    new: str = ""
+
+
+def _timeline(session: Session, actor: Actor, athlete_id: str) -> dict[str, Any]:
+    if not can(actor, Permission.PLAN_VIEW, athlete_id):
+        raise NotFound("No such athlete.")
+    athlete = session.get(User, athlete_id)
+    if athlete is None:
+        raise NotFound("No such athlete.")
+    headers, _ = plans.list_plans(session, actor, plans.PlanQuery(athlete_id=athlete_id,
+                                                                  sort="recent", limit=20))
+    rows: list[VersionRow] = []
+    for header in headers:
+        listed = versions.list_versions(session, header.plan)
+        names = versions.author_names(session, listed)
+        for v in reversed(listed):
+            summary = json.loads(v.diff_summary_json or "{}").get("vs_parent", {})
+            rows.append(VersionRow(
+                id=v.id, plan_id=v.plan_id,
+                label=f"Plan from {header.plan.start_date:%d %b %Y} · v{v.version_number}",
+                status=v.status, kind=v.kind, author=names.get(v.author_id or "", "system"),
+                role=v.author_role or "system", when=v.created_at.strftime("%d %b %Y %H:%M"),
+                badges=summary.get("badges", []), note=v.rationale))
+    return {"athlete": athlete.display_name, "rows": rows}
+
+
+def _detail(session: Session, actor: Actor, plan_id: str, version_id: str
+            ) -> dict[str, Any]:
+    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    version = versions.get_version(session, plan, version_id)
+    changes = [ChangeRow(kind=c.change_type, path=c.field_path,
+                         old=(c.old_value or "—")[:120], new=(c.new_value or "—")[:120])
+               for c in versions.changes_of(session, version.id)]
+    events = session.exec(select(AuditEvent).where(
+        AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
+        col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq)))
+    audit_rows = [f"#{e.seq} {e.occurred_at:%d %b %H:%M} {e.action} by {e.actor_role}: "
+                  f"{e.metadata_json[:300]}" for e in events]
+    return {"changes": changes[:300], "audit": audit_rows}
+
+
+def _csv(session: Session, actor: Actor, plan_id: str) -> str:
+    changelog.authorize_export(session, actor, plan_id)
+    return "".join(changelog.stream_csv(session, plan_id, changelog.ChangelogFilter()))
+
+
+class HistoryState(SessionState):
+    """The timeline and the selected version."""
+
+    athlete_id: str = ""
+    athlete: str = ""
+    rows: list[VersionRow] = []
+    selected_id: str = ""
+    selected_plan: str = ""
+    changes: list[ChangeRow] = []
+    audit_rows: list[str] = []
+    found: bool = True
+
+    async def load(self) -> Any:
+        """on_load: the athlete of the URL, if visible."""
+        actor, redirect = await self._require(Permission.PLAN_VIEW)
+        if redirect or actor is None:
+            return redirect
+        self.athlete_id = self.router.url.path.strip("/").split("/")[1]
+        self.selected_id, self.changes, self.audit_rows = "", [], []
+        try:
+            data = await run_read(_timeline, actor, self.athlete_id)
+        except DomainError as error:
+            self.found, self.rows = False, []
+            return None if error.status == 404 else problem_toast(error)
+        self.found, self.athlete, self.rows = True, data["athlete"], data["rows"]
+        return None
+
+    async def select(self, plan_id: str, version_id: str) -> Any:
+        """Show a version's changes and its audit entries."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            data = await run_read(_detail, actor, plan_id, version_id)
+        except DomainError as error:
+            return problem_toast(error)
+        self.selected_id, self.selected_plan = version_id, plan_id
+        self.changes, self.audit_rows = data["changes"], data["audit"]
+        return None
+
+    async def export(self) -> Any:
+        """Export CSV: the selected plan's change log (the same rows as the API)."""
+        actor = await self._actor()
+        if actor is None or not self.selected_plan:
+            return rx.toast.error("Select a version first.")
+        try:
+            data = await run_read(_csv, actor, self.selected_plan)
+        except DomainError as error:
+            return problem_toast(error)
+        return rx.download(data=data, filename=f"plan-{self.selected_plan}-changes.csv")
