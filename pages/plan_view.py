@@ -6,6 +6,7 @@ import reflex as rx
 
 from components.layout import page_title
 from components.ui import status_badge
+from state.editor import EditorState
 from state.plan_view import PlanViewState
 
 COMPLIANCE = {"green": "Done as planned", "amber": "Partly done", "red": "Missed"}
@@ -32,7 +33,12 @@ def _session(s: rx.Var) -> rx.Component:
             rx.foreach(s.exercises, lambda i: rx.text(
                 i.name, rx.text.span(" " + i.dose, color_scheme="gray"),
                 size="1")),
-            rx.text("Volume ", s.volume, size="1", color_scheme="gray"),
+            rx.hstack(rx.text("Volume ", s.volume, size="1", color_scheme="gray"), rx.spacer(),
+                      rx.cond(EditorState.can_edit,
+                              rx.button("Edit", size="1", variant="soft",
+                                        on_click=EditorState.edit_session(s.id, s.title),
+                                        aria_label="Edit " + s.title + " on " + s.day)),
+                      width="100%"),
             spacing="1", align="start"),
         width="100%",
         background=rx.match(s.change, ("added", "var(--green-a3)"),

@@ -11,6 +11,7 @@ from components.layout import frame, protected
 from db.session import unit_of_work
 from pages.admin_users import users_page
 from pages.audit import audit_page
+from pages.editor import editor_page
 from pages.history import history_page
 from pages.home import home_page, not_found_page, welcome_page
 from pages.login import login_page
@@ -19,6 +20,7 @@ from pages.plans import plans_page
 from plangov_app.api import api
 from plangov_app.services import outbox
 from state.audit import AuditState
+from state.editor import EditorState
 from state.history import HistoryState
 from state.login import LoginState
 from state.plan_view import PlanViewState
@@ -40,7 +42,7 @@ app.add_page(lambda: frame(not_found_page()), route="404", title="Not found · P
              on_load=SessionState.open_page)
 protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
 protected(app, "/plans", "Plans", PlansState.load)(plans_page)
-protected(app, "/plans/[plan_id]", "Plan", PlanViewState.load)(plan_view_page)
+protected(app, "/plans/[plan_id]", "Plan", EditorState.load_editor)(editor_page)
 protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.load)(plan_view_page)
 protected(app, "/athletes/[athlete_id]/history", "Plan History", HistoryState.load)(history_page)
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)

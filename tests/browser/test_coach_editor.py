@@ -1,0 +1,51 @@
+"""Flow A: the coach edits a session in the modal, sees the change tracked, saves a draft
+with a reason and submits for approval."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_athlete_review import _api
+
+pytestmark = pytest.mark.browser
+
+
+def test_coach_edits_saves_and_submits(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "generated"}).json()["items"]
+                if p["athlete_name"] == "Athlete 7")
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    expect(page.get_by_role("heading", name="Changes")).to_be_visible()
+    strength = page.get_by_role("button", name=re.compile(r"^Edit Strength")).first
+    strength.click()
+    dialog = page.get_by_role("dialog")
+    sets = dialog.get_by_label(re.compile(r"^Sets for ")).first
+    value = int(sets.input_value())
+    sets.fill(str(value + 2))
+    sets.press("Tab")
+    dialog.get_by_role("button", name="Done").click()
+    expect(page.get_by_text(re.compile(rf"sets → {value + 2}"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Volume ↑"))).to_be_visible()
+    screenshot(page, "editor.png")
+
+    page.get_by_role("button", name="Save draft").click()
+    save = page.get_by_role("dialog")
+    save.get_by_role("checkbox", name="fatigue").click()
+    save.get_by_label("Rationale").fill("Recovering from a cold #deload")
+    save.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    expect(page.get_by_text("No unsaved edits.")).to_be_visible()
+
+    page.get_by_label("Note to the athlete").fill("Lighter first week")
+    page.get_by_role("button", name="Submit for Approval").click()
+    expect(page.get_by_text("Submitted — the athlete has been notified.")).to_be_visible()
+    after = coach.get(f"/plans/{plan['id']}").json()
+    assert after["status"] == "coach_reviewed"
+    versions = coach.get(f"/plans/{plan['id']}/versions").json()
+    edit = next(v for v in versions if v["kind"] == "edit")
+    assert edit["reason_codes"] == ["fatigue"] and edit["author_name"] == "Casey Coach"
