@@ -1,0 +1,117 @@
+"""UI benchmark (Playwright + system Chromium against the production build).
+
+    python benchmarks/ui.py [--edits 30]
+
+Measures the time until Pending Plans and the editor of a 16-week plan are interactive,
+and the round trip of an inline edit (blur → the unsaved edit listed). Writes
+benchmarks/results/ui.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+from playwright.sync_api import expect, sync_playwright
+
+from benchmarks.common import free_port, percentiles, write_result
+from tests.browser.conftest import CHROMIUM_ARGS, ROOT, _env, _wait_until_up
+
+
+def _serve(work: Path) -> tuple[subprocess.Popen, str]:
+    env = _env(f"sqlite:///{work / 'ui.db'}")
+    for args in (["db", "upgrade"], ["demo", "seed"]):
+        subprocess.run([sys.executable, "-m", "plangov_app.cli", *args], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+    port = free_port()
+    log = work / "reflex.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+         "--frontend-port", str(port), "--backend-port", str(port)], cwd=ROOT, env=env,
+        stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    _wait_until_up(base, process, log)
+    return process, base
+
+
+def _plan_16_weeks(base: str) -> str:
+    token = httpx.post(f"{base}/api/v1/auth/token", data={
+        "username": "coach1@demo.test", "password": "plangov-demo"}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    athlete = httpx.get(f"{base}/api/v1/users/me", headers=headers).json()[
+        "subject_scope"]["athlete_ids"][0]
+    plan = httpx.post(f"{base}/api/v1/plans", headers=headers, json={
+        "athlete_id": athlete, "start_date": "2027-01-04", "weeks": 16}).json()
+    return plan["id"]
+
+
+def measure(base: str, edits: int) -> dict:
+    """Open the pages as a coach and time what a person waits for."""
+    plan_id = _plan_16_weeks(base)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/login")
+        page.get_by_label("Email").fill("coach1@demo.test")
+        page.get_by_label("Password").fill("plangov-demo")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
+        queue, editor = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            page.goto(f"{base}/plans")
+            expect(page.get_by_role("row").nth(1)).to_be_visible(timeout=30_000)
+            queue.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            page.goto(f"{base}/plans/{plan_id}")
+            expect(page.get_by_role("button", name=re.compile("^Edit ")).first).to_be_enabled(
+                timeout=30_000)
+            expect(page.get_by_role("heading", name="Week 16")).to_be_visible()
+            editor.append((time.perf_counter() - t0) * 1000)
+        page.get_by_role("button", name=re.compile(r"^Edit Strength")).first.click()
+        sets = page.get_by_role("dialog").get_by_label(re.compile("^Sets for ")).first
+        round_trips = []
+        for n in range(edits):
+            value = str(2 + n % 8)
+            t0 = time.perf_counter()
+            sets.fill(value)
+            sets.press("Tab")
+            expect(page.get_by_text(re.compile(rf"sets → {value}$"))).to_have_count(1)
+            round_trips.append((time.perf_counter() - t0) * 1000)
+        browser.close()
+    return {"pending_plans_interactive": percentiles(queue),
+            "editor_16_weeks_interactive": percentiles(editor),
+            "inline_edit_round_trip": percentiles(round_trips)}
+
+
+def main() -> None:
+    """Serve the app, measure, write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--edits", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        process, base = _serve(Path(tmp))
+        try:
+            results = measure(base, args.edits)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    for name, figures in results.items():
+        print(f"  {name}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms")
+    print(f"wrote {write_result('ui', {'settings': vars(args), **results})}")
+
+
+if __name__ == "__main__":
+    main()
