@@ -87,12 +87,26 @@ def _thread(t: rx.Var) -> rx.Component:
             rx.cond(PlanViewState.shown_original == t.id,
                     rx.text("Originally about: ", t.original, size="1")),
             spacing="1")),
+        rx.cond(PlanViewState.can_comment & ~t.reply, rx.hstack(
+            rx.button("Reply", size="1", variant="ghost",
+                      on_click=PlanViewState.start_reply(t.id, t.author),
+                      aria_label="Reply to " + t.author),
+            rx.cond(t.resolved,
+                    rx.button("Reopen", size="1", variant="ghost",
+                              on_click=PlanViewState.set_resolved(t.id, False)),
+                    rx.button("Resolve", size="1", variant="ghost",
+                              on_click=PlanViewState.set_resolved(t.id, True))),
+            spacing="2")),
         padding="0.6em 0.8em", border_left="3px solid var(--gray-a6)",
         margin_left=rx.cond(t.reply, "1.5em", "0"), width="100%")
 
 
 def _comments() -> rx.Component:
     form = rx.cond(PlanViewState.can_comment, rx.vstack(
+        rx.cond(PlanViewState.reply_to != "", rx.hstack(
+            rx.badge(PlanViewState.reply_label, color_scheme="blue"),
+            rx.button("Cancel reply", size="1", variant="ghost",
+                      on_click=PlanViewState.cancel_reply), align="center")),
         rx.select.root(
             rx.select.trigger(placeholder="Whole plan", aria_label="Comment on session",
                               width="100%"),

@@ -162,6 +162,8 @@ class PlanViewState(SessionState):
     decision_note: str = ""
     shown_original: str = ""
     history_link: str = ""
+    reply_to: str = ""
+    reply_label: str = ""
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
@@ -216,13 +218,28 @@ class PlanViewState(SessionState):
         text = self.draft_comment.strip()
         if not text:
             return rx.toast.error("Write a comment first.")
-        anchor = self.anchor_choice or None
+        anchor, parent = self.anchor_choice or None, self.reply_to or None
         def create(session: Session, actor: Actor, plan_id: str) -> None:
             comments.create_comment(session, actor, plan_id, message=text, anchor_id=anchor,
-                                    context=self._context())
-        result = await self._act(create, done="Comment posted.")
-        self.draft_comment = ""
+                                    parent_id=parent, context=self._context())
+        result = await self._act(create, done="Reply posted." if parent else "Comment posted.")
+        self.draft_comment, self.reply_to, self.reply_label = "", "", ""
         return result
+
+    def start_reply(self, comment_id: str, author: str) -> None:
+        """Answer a thread."""
+        self.reply_to, self.reply_label = comment_id, f"Replying to {author}"
+
+    def cancel_reply(self) -> None:
+        """Back to a new comment."""
+        self.reply_to = self.reply_label = ""
+
+    async def set_resolved(self, comment_id: str, resolved: bool) -> Any:
+        """Resolve or reopen a thread (its coach, an admin or its author)."""
+        def change(session: Session, actor: Actor, plan_id: str) -> None:
+            comments.set_resolved(session, actor, plan_id, comment_id, resolved=resolved,
+                                  context=self._context())
+        return await self._act(change, done="Resolved." if resolved else "Reopened.")
 
     async def accept(self) -> Any:
         """Accept plan → approved, schedule published."""

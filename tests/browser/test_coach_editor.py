@@ -14,6 +14,24 @@ from tests.browser.test_athlete_review import _api
 pytestmark = pytest.mark.browser
 
 
+def test_coach_replies_to_and_resolves_the_athletes_thread(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "needs_revision"}).json()[
+        "items"] if p["athlete_name"] == "Athlete 4")
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    page.get_by_role("button", name="Reply to Athlete 4").first.click()
+    expect(page.get_by_text("Replying to Athlete 4")).to_be_visible()
+    page.get_by_label("Comment", exact=True).fill("Shortened it — see the new version")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Shortened it — see the new version")).to_be_visible()
+    page.get_by_role("button", name="Resolve").first.click()
+    expect(page.get_by_text("Resolved", exact=True).first).to_be_visible()
+    thread = coach.get(f"/plans/{plan['id']}/comments").json()
+    reply = next(c for c in thread if c["message"] == "Shortened it — see the new version")
+    assert reply["parent_id"] and any(c["resolved_at"] for c in thread)
+
+
 def test_coach_edits_saves_and_submits(page: Page, app_url: str):
     coach = _api(app_url, "coach1@demo.test")
     plan = next(p for p in coach.get("/plans", params={"status": "generated"}).json()["items"]
