@@ -11,7 +11,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from plangov_app.services import diffing, plans
+from plangov_app.services import diffing, plans, versions
 from plangov_app.services.editing import Edit, compile_edits, preview
 from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.rbac import Actor, Permission, can
@@ -43,15 +43,27 @@ def _preview_badges(session: Session, actor: Actor, plan_id: str,
         "badges"]
 
 
-def _save(session: Session, actor: Actor, plan_id: str, edits: list[dict[str, Any]],
-          reasons: list[str], rationale: str, context: Any) -> tuple[int, list[dict[str, Any]]]:
+def _save(session: Session, actor: Actor, plan_id: str, base_id: str,
+          edits: list[dict[str, Any]], reasons: list[str], rationale: str,
+          context: Any) -> tuple[int, list[dict[str, Any]]]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
     head = plans.head_version(session, plan)
+    if head.id != base_id:
+        raise Conflict(_what_changed(session, plan, base_id, head))
     operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
     version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
         base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
         rationale=rationale), context)
     return version.version_number, [e.as_dict() for e in stale]
+
+
+def _what_changed(session: Session, plan: Any, base_id: str, head: Any) -> str:
+    base = versions.get_version(session, plan, base_id)
+    before, after = document_of(base), document_of(head)
+    summary = diffing.summarize(before, after)
+    author = versions.author_names(session, [head]).get(head.author_id or "", "someone")
+    return (f"{author} saved version {head.version_number} since you opened the plan: "
+            f"{diffing.describe(summary, before, after)}.")
 
 
 def _number(value: str) -> float | int | None:
@@ -163,12 +175,14 @@ class EditorState(PlanViewState):
         if not self.edits:
             return rx.toast.error("There are no unsaved edits.")
         try:
-            number, stale = await run_write(_save, actor, self.plan_id, self.edits,
-                                            self.reasons, self.rationale, self._context())
+            number, stale = await run_write(_save, actor, self.plan_id, self.head_id,
+                                            self.edits, self.reasons, self.rationale,
+                                            self._context())
         except Conflict as error:
-            await self.load()
-            return rx.toast.warning(f"{error.detail} Your edits are kept; save again to apply "
-                                    "them on the new version.", duration=10000)
+            await self.load()  # the view (and head_id) now show their version
+            await self._refresh_preview()
+            return rx.toast.warning(f"{error.detail} Your edits are kept; Save again to apply "
+                                    "them on top of it.", duration=15000)
         except DomainError as error:
             return problem_toast(error)
         self.save_open, self.edits, self.reasons, self.rationale = False, [], [], ""

@@ -136,7 +136,7 @@ def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
             and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
             "threads": _threads(session, actor, plan.id, titles),
-            "history_link": f"/athletes/{plan.athlete_id}/history",
+            "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
             "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
 
 
@@ -162,6 +162,7 @@ class PlanViewState(SessionState):
     decision_note: str = ""
     shown_original: str = ""
     history_link: str = ""
+    head_id: str = ""
     reply_to: str = ""
     reply_label: str = ""
 
@@ -183,7 +184,7 @@ class PlanViewState(SessionState):
         self.impact, self.can_decide = data["impact"], data["can_decide"]
         self.can_comment, self.threads = data["can_comment"], data["threads"]
         self.anchors = data["anchors"]
-        self.history_link = data["history_link"]
+        self.history_link, self.head_id = data["history_link"], data["head_id"]
         return None
 
     def set_anchor_choice(self, value: str) -> None:

@@ -67,3 +67,36 @@ def test_coach_edits_saves_and_submits(page: Page, app_url: str):
     versions = coach.get(f"/plans/{plan['id']}/versions").json()
     edit = next(v for v in versions if v["kind"] == "edit")
     assert edit["reason_codes"] == ["fatigue"] and edit["author_name"] == "Casey Coach"
+
+
+def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "generated"}).json()["items"]
+                if p["athlete_name"] == "Athlete 11")
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
+    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
+    minutes.fill("42")
+    minutes.press("Tab")
+    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    expect(page.get_by_text(re.compile(r"duration min → 42"))).to_be_visible()
+
+    # Another coach (here: the API) saves first.
+    other = coach.patch(f"/plans/{plan['id']}/versions/{plan['active_version_id']}", json={
+        "operations": [{"op": "replace", "path": "/weeks/1/sessions/0/notes", "value": "hi"}],
+        "reason_codes": ["other"]})
+    assert other.status_code == 200
+
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("dialog").get_by_role("checkbox", name="time constraint").click()
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile("saved version 2 since you opened the plan"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"duration min → 42"))).to_be_visible()  # kept
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved as version 3.")).to_be_visible()
+    head = coach.get(f"/plans/{plan['id']}").json()["active_version_id"]
+    content = coach.get(f"/plans/{plan['id']}/versions/{head}").json()["content"]
+    assert content["weeks"][1]["sessions"][0]["notes"] == "hi"  # theirs
+    first = content["weeks"][0]["sessions"][0]["items"][0]
+    assert first["duration_min"] == 42  # and mine
