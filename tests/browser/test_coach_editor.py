@@ -91,7 +91,8 @@ def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("dialog").get_by_role("checkbox", name="time constraint").click()
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
-    expect(page.get_by_text(re.compile("saved version 2 since you opened the plan"))).to_be_visible()
+    told = page.get_by_text(re.compile("saved version 2 since you opened the plan"))
+    expect(told).to_be_visible()
     expect(page.get_by_text(re.compile(r"duration min → 42"))).to_be_visible()  # kept
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved as version 3.")).to_be_visible()
