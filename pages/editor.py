@@ -9,7 +9,7 @@ import reflex as rx
 
 from components.layout import page_title
 from components.ui import status_badge
-from pages.plan_view import _comments, _week
+from pages.plan_view import comments_panel, plan_not_found, week_view
 from state.editor import EDITABLE, REASONS, EditorState
 from state.plan_view import PlanViewState
 
@@ -91,7 +91,7 @@ def _sidebar() -> rx.Component:
                 width="100%", spacing="2")),
             spacing="2", width="100%"), width="100%"),
         rx.link("Plan History", href=PlanViewState.history_link, size="2"),
-        _comments(), width="100%", spacing="3")
+        comments_panel(), width="100%", spacing="3")
 
 
 def editor_page() -> rx.Component:
@@ -103,12 +103,9 @@ def editor_page() -> rx.Component:
                        status_badge(PlanViewState.plan_status)),
             rx.text("Version ", PlanViewState.version, " · algorithm ", PlanViewState.algorithm,
                     " · arm ", PlanViewState.arm, size="2", color_scheme="gray"),
-            rx.grid(_sidebar(), rx.vstack(rx.foreach(PlanViewState.weeks, _week),
+            rx.grid(_sidebar(), rx.vstack(rx.foreach(PlanViewState.weeks, week_view),
                                           width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),
             _session_dialog(), _save_dialog(), width="100%"),
-        rx.center(rx.vstack(rx.heading("Plan not found", size="6", as_="h1"),
-                            rx.text("It does not exist, or you may not see it."),
-                            rx.link("Back to plans", href="/plans"), align="center"),
-                  padding="3em"))
+        plan_not_found())

@@ -45,7 +45,8 @@ def _session(s: rx.Var) -> rx.Component:
                             ("changed", "var(--amber-a3)"), "var(--color-panel)"))
 
 
-def _week(week: rx.Var) -> rx.Component:
+def week_view(week: rx.Var) -> rx.Component:
+    """One week of session cards."""
     return rx.vstack(
         rx.heading(week.label, size="3", as_="h2"),
         rx.grid(rx.foreach(week.sessions, _session),
@@ -101,7 +102,8 @@ def _thread(t: rx.Var) -> rx.Component:
         margin_left=rx.cond(t.reply, "1.5em", "0"), width="100%")
 
 
-def _comments() -> rx.Component:
+def comments_panel() -> rx.Component:
+    """The comment threads and the form to add one."""
     form = rx.cond(PlanViewState.can_comment, rx.vstack(
         rx.cond(PlanViewState.reply_to != "", rx.hstack(
             rx.badge(PlanViewState.reply_label, color_scheme="blue"),
@@ -126,6 +128,14 @@ def _comments() -> rx.Component:
         form, spacing="3", width="100%"), width="100%")
 
 
+def plan_not_found() -> rx.Component:
+    """What a missing or invisible plan shows (never whether it exists)."""
+    return rx.center(rx.vstack(rx.heading("Plan not found", size="6", as_="h1"),
+                               rx.text("It does not exist, or you may not see it."),
+                               rx.link("Back to plans", href="/plans"), align="center"),
+                     padding="3em")
+
+
 def plan_view_page() -> rx.Component:
     """The plan's weeks, what changed, the decision and the comments."""
     return rx.cond(
@@ -142,10 +152,7 @@ def plan_view_page() -> rx.Component:
             rx.callout(rx.text(rx.text.strong("Changes from the generated plan: "),
                                PlanViewState.impact), icon="info", width="100%"),
             _decision(),
-            rx.foreach(PlanViewState.weeks, _week),
-            _comments(),
+            rx.foreach(PlanViewState.weeks, week_view),
+            comments_panel(),
             width="100%"),
-        rx.center(rx.vstack(rx.heading("Plan not found", size="6", as_="h1"),
-                            rx.text("It does not exist, or you may not see it."),
-                            rx.link("Back to plans", href="/plans"), align="center"),
-                  padding="3em"))
+        plan_not_found())

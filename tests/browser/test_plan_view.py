@@ -20,7 +20,7 @@ def test_coach_opens_a_plan_and_another_coach_cannot(page: Page, app_url: str,
     first.click()
     expect(page).to_have_url(re.compile(r"/plans/[0-9a-f-]{36}/?$"))
     expect(page.get_by_role("heading", name=f"{athlete} · plan")).to_be_visible()
-    expect(page.get_by_role("heading", name="Week 1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 1", exact=True)).to_be_visible()
     plan_url = page.url
     screenshot(page, "plan-view.png")
 
@@ -29,5 +29,5 @@ def test_coach_opens_a_plan_and_another_coach_cannot(page: Page, app_url: str,
     sign_in(intruder, app_url, "coach2@demo.test")
     intruder.goto(plan_url)
     expect(intruder.get_by_role("heading", name="Plan not found")).to_be_visible()
-    expect(intruder.get_by_role("heading", name="Week 1")).to_have_count(0)
+    expect(intruder.get_by_role("heading", name="Week 1", exact=True)).to_have_count(0)
     other.close()
