@@ -90,8 +90,27 @@ def _sidebar() -> rx.Component:
                           color_scheme="green"),
                 width="100%", spacing="2")),
             spacing="2", width="100%"), width="100%"),
-        rx.link("Plan History", href=PlanViewState.history_link, size="2"),
+        _athlete_panel(),
         comments_panel(), width="100%", spacing="3")
+
+
+def _athlete_panel() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Athlete", size="4", as_="h2"),
+        rx.text("Algorithm ", rx.code(PlanViewState.algorithm), " · arm ", PlanViewState.arm,
+                size="2"),
+        rx.text("Adherence: ", rx.text.strong(PlanViewState.adherence), size="2"),
+        rx.flex(rx.foreach(PlanViewState.adherence_weeks,
+                           lambda w: rx.badge(w, variant="soft", size="1")),
+                gap="1", wrap="wrap"),
+        rx.text("Other plans", weight="bold", size="2"),
+        rx.cond(PlanViewState.previous.length() > 0,
+                rx.vstack(rx.foreach(PlanViewState.previous, lambda p: rx.hstack(
+                    rx.link(p["label"], href=p["link"], size="2"), status_badge(p["status"]),
+                    align="center")), spacing="1"),
+                rx.text("None", size="2", color_scheme="gray")),
+        rx.link("Plan History", href=PlanViewState.history_link, size="2"),
+        spacing="2", width="100%"), width="100%")
 
 
 def editor_page() -> rx.Component:

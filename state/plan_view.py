@@ -110,6 +110,22 @@ def _threads(session: Session, actor: Actor, plan_id: str, titles: dict[str, str
     return rows
 
 
+def _context_panel(session: Session, actor: Actor, plan: Any, document: Any
+                   ) -> dict[str, Any]:
+    weeks = adherence.weekly(session, plan, document, date.today())
+    rate = adherence.overall(weeks)
+    others, _ = plans.list_plans(session, actor, plans.PlanQuery(
+        athlete_id=plan.athlete_id, sort="recent", limit=10))
+    return {
+        "adherence": "no sessions due yet" if rate is None else f"{rate:.0%}",
+        "adherence_weeks": [f"Week {w.index + 1}: {w.completed}/{w.scheduled}"
+                            for w in weeks if w.scheduled][:52],
+        "previous": [{"label": f"{h.plan.start_date:%d %b %Y} · {h.plan.weeks} wk",
+                      "status": h.plan.status, "link": f"/plans/{h.plan.id}"}
+                     for h in others if h.plan.id != plan.id],
+    }
+
+
 def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     head = plans.head_version(session, plan)
@@ -137,6 +153,7 @@ def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
             "threads": _threads(session, actor, plan.id, titles),
             "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
+            **_context_panel(session, actor, plan, document),
             "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
 
 
@@ -163,6 +180,9 @@ class PlanViewState(SessionState):
     shown_original: str = ""
     history_link: str = ""
     head_id: str = ""
+    adherence: str = ""
+    adherence_weeks: list[str] = []
+    previous: list[dict[str, str]] = []
     reply_to: str = ""
     reply_label: str = ""
 
@@ -185,6 +205,8 @@ class PlanViewState(SessionState):
         self.can_comment, self.threads = data["can_comment"], data["threads"]
         self.anchors = data["anchors"]
         self.history_link, self.head_id = data["history_link"], data["head_id"]
+        self.adherence, self.adherence_weeks = data["adherence"], data["adherence_weeks"]
+        self.previous = data["previous"]
         return None
 
     def set_anchor_choice(self, value: str) -> None:

@@ -32,7 +32,7 @@ class Compliance:
 class WeekAdherence:
     """Completed vs scheduled sessions of one week (past sessions only)."""
 
-    week_index: int
+    index: int
     scheduled: int
     completed: int
 

@@ -39,6 +39,9 @@ def test_coach_edits_saves_and_submits(page: Page, app_url: str):
     sign_in(page, app_url, "coach1@demo.test")
     page.goto(f"{app_url}/plans/{plan['id']}")
     expect(page.get_by_role("heading", name="Changes")).to_be_visible()
+    expect(page.get_by_text("Adherence:")).to_be_visible()
+    previous = page.get_by_role("link", name=re.compile(r"· 8 wk$"))  # the finished plan
+    expect(previous).to_have_count(1)
     strength = page.get_by_role("button", name=re.compile(r"^Edit Strength")).first
     strength.click()
     dialog = page.get_by_role("dialog")
