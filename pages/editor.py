@@ -9,37 +9,78 @@ import reflex as rx
 
 from components.layout import page_title
 from components.ui import status_badge
-from pages.plan_view import comments_panel, plan_not_found, week_view
-from state.editor import EDITABLE, REASONS, EditorState
+from pages.plan_view import comments_panel, legend, plan_not_found, week_view
+from state.editor import EDITABLE, LABELS, REASONS, EditorState
 from state.plan_view import PlanViewState
-
-LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
-          "duration_min": "Minutes"}
 
 
 def _item_editor(item: rx.Var) -> rx.Component:
     def box(field: str) -> rx.Component:
         return rx.vstack(
             rx.text(LABELS[field], size="1"),
-            rx.input(default_value=item[field], type="number", step="any", size="1",
-                     width="70px", aria_label=LABELS[field] + " for " + item["name"],
+            rx.input(default_value=item[field], key=item.item_id + field + item[field],
+                     type="number", step="any", size="1", width="70px",
+                     aria_label=LABELS[field] + " for " + item.name,
                      on_blur=lambda v: EditorState.change_field(
-                         item["item_id"], item["name"], field, v)),
+                         item.item_id, item.name, field, v)),
             spacing="0")
-    return rx.vstack(rx.text(item["name"], weight="bold", size="2"),
-                     rx.flex(*[box(f) for f in EDITABLE], gap="2", wrap="wrap"),
-                     spacing="1", width="100%")
+    return rx.vstack(
+        rx.hstack(rx.text(item.name, weight="bold", size="2"), rx.spacer(),
+                  rx.button(rx.icon("repeat", size=14), "Swap", size="1", variant="soft",
+                            on_click=EditorState.open_picker(item.item_id, item.name),
+                            aria_label="Swap " + item.name),
+                  rx.button(rx.icon("trash-2", size=14), "Remove", size="1", variant="soft",
+                            color_scheme="red",
+                            on_click=EditorState.remove_item(item.item_id, item.name),
+                            aria_label="Remove " + item.name),
+                  width="100%", align="center"),
+        rx.flex(*[box(f) for f in EDITABLE], gap="2", wrap="wrap"),
+        spacing="1", width="100%", key=item.item_id)
+
+
+def _picker() -> rx.Component:
+    return rx.vstack(
+        rx.text(EditorState.picker_label, weight="bold", size="2"),
+        rx.input(value=EditorState.catalogue_query, on_change=EditorState.search_catalogue,
+                 placeholder="Search the catalogue (name, pattern, equipment)",
+                 aria_label="Search exercises", auto_focus=True, width="100%"),
+        rx.cond(EditorState.catalogue_hits.length() > 0,
+                rx.vstack(rx.foreach(EditorState.catalogue_hits, lambda hit: rx.button(
+                    hit.label, variant="ghost", size="2", width="100%", justify="start",
+                    on_click=EditorState.pick_exercise(hit.value))), spacing="1",
+                    width="100%"),
+                rx.text("No exercise matches.", size="2", color_scheme="gray")),
+        rx.button("Cancel", size="1", variant="soft", on_click=EditorState.close_picker),
+        spacing="2", width="100%", padding="0.6em", border="1px solid var(--gray-a6)",
+        border_radius="6px")
 
 
 def _session_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(EditorState.open_title),
         rx.dialog.description("Changes stay unsaved until you save a draft.", size="2"),
+        rx.hstack(
+            rx.text("Day", size="2", weight="bold"),
+            rx.select.root(
+                rx.select.trigger(aria_label="Move to day"),
+                rx.select.content(rx.foreach(EditorState.day_options, lambda d: rx.select.item(
+                    d.label, value=d.value))),
+                value=EditorState.dialog_day, on_change=EditorState.move_to),
+            align="center", margin_top="0.8em"),
         rx.vstack(rx.foreach(EditorState.dialog_items, _item_editor), spacing="3",
-                  margin_top="1em"),
+                  margin_top="1em", width="100%"),
+        rx.cond(EditorState.picker_for != "", _picker(),
+                rx.button(rx.icon("plus", size=14), "Add exercise", size="2", variant="soft",
+                          on_click=EditorState.open_picker("new", ""), margin_top="0.8em")),
+        rx.text("Notes", as_="label", html_for="session-notes", size="2", weight="bold",
+                margin_top="0.8em"),
+        rx.text_area(id="session-notes", aria_label="Session notes",
+                     default_value=EditorState.dialog_notes,
+                     key=EditorState.open_session + EditorState.dialog_notes,
+                     on_blur=EditorState.change_notes, width="100%", rows="2"),
         rx.flex(rx.dialog.close(rx.button("Done", on_click=EditorState.close_session)),
                 justify="end", margin_top="1em"),
-        max_width="560px"),
+        max_width="600px"),
         open=EditorState.open_session != "",
         on_open_change=lambda _o: EditorState.close_session())
 
@@ -90,8 +131,30 @@ def _sidebar() -> rx.Component:
                           color_scheme="green"),
                 width="100%", spacing="2")),
             spacing="2", width="100%"), width="100%"),
+        _versions_panel(),
         _athlete_panel(),
         comments_panel(), width="100%", spacing="3")
+
+
+def _version_row(v: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(rx.text(v.number, weight="bold", size="2"), status_badge(v.status),
+                  rx.badge(v.kind, variant="outline", size="1"),
+                  rx.cond(v.current, rx.badge("current", color_scheme="blue", size="1")),
+                  wrap="wrap", align="center", spacing="1"),
+        rx.text(v.author, " · ", v.when, size="1", color_scheme="gray"),
+        rx.flex(rx.foreach(v.badges, lambda b: rx.badge(b, size="1", variant="soft")),
+                gap="1", wrap="wrap"),
+        padding_left="0.6em", border_left=rx.cond(v.current, "3px solid var(--accent-9)",
+                                                  "3px solid var(--gray-a5)"), width="100%")
+
+
+def _versions_panel() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Versions", size="4", as_="h2"),
+        rx.vstack(rx.foreach(PlanViewState.timeline, _version_row), spacing="2",
+                  width="100%", max_height="320px", overflow_y="auto"),
+        spacing="2", width="100%"), width="100%")
 
 
 def _athlete_panel() -> rx.Component:
@@ -122,7 +185,7 @@ def editor_page() -> rx.Component:
                        status_badge(PlanViewState.plan_status)),
             rx.text("Version ", PlanViewState.version, " · algorithm ", PlanViewState.algorithm,
                     " · arm ", PlanViewState.arm, size="2", color_scheme="gray"),
-            rx.grid(_sidebar(), rx.vstack(rx.foreach(PlanViewState.weeks, week_view),
+            rx.grid(_sidebar(), rx.vstack(legend(), rx.foreach(PlanViewState.weeks, week_view),
                                           width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),

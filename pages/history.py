@@ -38,15 +38,28 @@ def history_page() -> rx.Component:
     detail = rx.cond(
         HistoryState.selected_id != "",
         rx.vstack(
-            rx.hstack(rx.heading("Changes", size="4", as_="h2"), rx.spacer(),
+            rx.hstack(rx.heading("Changes in ", HistoryState.selected_label, size="4",
+                                 as_="h2"), rx.spacer(),
                       rx.button(rx.icon("download", size=16), "Export CSV",
                                 on_click=HistoryState.export), width="100%"),
+            rx.hstack(
+                rx.text("Compared with", size="2"),
+                rx.select.root(
+                    rx.select.trigger(placeholder="its parent", aria_label="Compare with"),
+                    rx.select.content(rx.foreach(HistoryState.against_options,
+                                                 lambda o: rx.select.item(o.label,
+                                                                          value=o.value))),
+                    value=HistoryState.against_id, on_change=HistoryState.compare_with),
+                align="center", wrap="wrap"),
             rx.cond(HistoryState.changes.length() > 0, rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
                     "Type", "Field", "Old", "New")])),
                 rx.table.body(rx.foreach(HistoryState.changes, _change)),
                 size="1", variant="surface", width="100%"), overflow_x="auto", width="100%"),
-                rx.text("No field changes in this version (a status step).", size="2")),
+                rx.text("No field changes between these versions.", size="2")),
+            rx.cond(HistoryState.truncated > 0, rx.text(
+                HistoryState.truncated, " more changes not shown.",
+                size="1", color_scheme="gray")),
             rx.heading("Audit entries", size="4", as_="h2"),
             rx.foreach(HistoryState.audit_rows, lambda a: rx.code(a, size="1",
                                                                    white_space="pre-wrap")),

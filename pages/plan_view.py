@@ -12,6 +12,25 @@ from state.plan_view import PlanViewState
 COMPLIANCE = {"green": "Done as planned", "amber": "Partly done", "red": "Missed"}
 
 
+CHANGE_BADGES = {"added": ("New", "green"), "removed": ("Removed", "red"),
+                 "moved": ("Moved", "amber"), "changed": ("Changed", "amber")}
+CHANGE_BACKGROUNDS = {"added": "var(--green-a3)", "removed": "var(--red-a3)",
+                      "moved": "var(--amber-a3)", "changed": "var(--amber-a3)"}
+
+
+def _exercise_line(i: rx.Var) -> rx.Component:
+    return rx.match(
+        i.change,
+        ("added", rx.text("+ ", i.name, rx.text.span(" " + i.dose), size="1",
+                          color="var(--green-11)", weight="medium")),
+        ("removed", rx.text("− ", i.name, rx.text.span(" " + i.dose), size="1",
+                            color="var(--red-11)", text_decoration="line-through")),
+        ("changed", rx.text("~ ", i.name, rx.text.span(" " + i.dose), size="1",
+                            color="var(--amber-11)", weight="medium",
+                            title="Was " + i.was)),
+        rx.text(i.name, rx.text.span(" " + i.dose, color_scheme="gray"), size="1"))
+
+
 def _session(s: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -25,24 +44,33 @@ def _session(s: rx.Var) -> rx.Component:
                                rx.fragment()),
                       width="100%", align="center"),
             rx.match(s.change,
-                     ("added", rx.badge("New", color_scheme="green", variant="solid", size="1")),
-                     ("changed", rx.badge("Changed by coach", color_scheme="amber",
-                                          variant="solid", size="1")),
+                     *[(k, rx.badge(label, color_scheme=colour, variant="solid", size="1"))
+                       for k, (label, colour) in CHANGE_BADGES.items()],
                      rx.fragment()),
-            rx.text(s.title, weight="bold", size="2"),
-            rx.foreach(s.exercises, lambda i: rx.text(
-                i.name, rx.text.span(" " + i.dose, color_scheme="gray"),
-                size="1")),
+            rx.cond(s.note != "", rx.text(s.note, size="1", color="var(--amber-11)")),
+            rx.text(s.title, weight="bold", size="2",
+                    text_decoration=rx.cond(s.change == "removed", "line-through", "none")),
+            rx.foreach(s.exercises, _exercise_line),
             rx.hstack(rx.text("Volume ", s.volume, size="1", color_scheme="gray"), rx.spacer(),
-                      rx.cond(EditorState.can_edit,
+                      rx.cond(EditorState.can_edit & (s.change != "removed"),
                               rx.button("Edit", size="1", variant="soft",
-                                        on_click=EditorState.edit_session(s.id, s.title),
+                                        on_click=EditorState.edit_session(s.id),
                                         aria_label="Edit " + s.title + " on " + s.day)),
                       width="100%"),
             spacing="1", align="start"),
         width="100%",
-        background=rx.match(s.change, ("added", "var(--green-a3)"),
-                            ("changed", "var(--amber-a3)"), "var(--color-panel)"))
+        background=rx.match(s.change, *CHANGE_BACKGROUNDS.items(), "var(--color-panel)"))
+
+
+def legend() -> rx.Component:
+    """What the calendar's colours mean."""
+    return rx.flex(
+        rx.badge("New", color_scheme="green", variant="solid", size="1"),
+        rx.badge("Removed", color_scheme="red", variant="solid", size="1"),
+        rx.badge("Changed / moved", color_scheme="amber", variant="solid", size="1"),
+        rx.text("+ added  − removed  ~ changed (hover for what it was)", size="1",
+                color_scheme="gray"),
+        gap="2", wrap="wrap", align="center")
 
 
 def week_view(week: rx.Var) -> rx.Component:
@@ -149,8 +177,21 @@ def plan_view_page() -> rx.Component:
                     rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue")),
                     spacing="4", wrap="wrap", align="center", margin_bottom="1em"),
             rx.link("Plan History", href=PlanViewState.history_link, size="2"),
-            rx.callout(rx.text(rx.text.strong("Changes from the generated plan: "),
-                               PlanViewState.impact), icon="info", width="100%"),
+            rx.callout.root(rx.callout.icon(rx.icon("info")), rx.vstack(
+                rx.text(rx.text.strong("Since the generated plan: "), PlanViewState.impact),
+                rx.cond(PlanViewState.seen_label != "", rx.text(
+                    rx.text.strong("Since you last reviewed (", PlanViewState.seen_label,
+                                   "): "), PlanViewState.seen_impact)),
+                spacing="1"), width="100%"),
+            rx.cond(PlanViewState.seen_label != "", rx.hstack(
+                rx.text("Highlight changes since", size="2"),
+                rx.segmented_control.root(
+                    rx.segmented_control.item("Generated plan", value="baseline"),
+                    rx.segmented_control.item("Last reviewed", value="seen"),
+                    value=PlanViewState.compare, on_change=PlanViewState.set_compare,
+                    aria_label="Highlight changes since"),
+                align="center", wrap="wrap")),
+            legend(),
             _decision(),
             rx.foreach(PlanViewState.weeks, week_view),
             comments_panel(),

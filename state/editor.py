@@ -6,41 +6,88 @@ race re-applies them on the new head instead of dropping them.
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
-from plangov_app.services import diffing, plans, versions
-from plangov_app.services.editing import Edit, compile_edits, preview
-from plangov_app.services.errors import Conflict, DomainError
+from plangov_app.services import adherence, catalogue, diffing, plans, versions
+from plangov_app.services.editing import Edit, compile_edits, days_of_week, preview
+from plangov_app.services.errors import Conflict, DomainError, InvalidInput
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
+from state.calendar import calendar
 from state.plan_view import PlanViewState
 from state.session import problem_toast, run_read, run_write
 
 REASONS = list(plans.REASON_CODES)
 EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
+LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
+          "duration_min": "Minutes"}
+DEFAULT_DOSE: dict[str, dict[str, Any]] = {"reps": {"sets": 3, "reps": 8},
+                                           "duration": {"duration_min": 10.0},
+                                           "distance": {"distance_km": 2.0}}
 
 
-def _session_items(session: Session, actor: Actor, plan_id: str, session_id: str
-                   ) -> list[dict[str, str]]:
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-    found = document_of(plans.head_version(session, plan)).session(session_id)
-    if found is None:
-        return []
-    return [{"item_id": i.item_id, "name": i.name,
-             **{f: "" if getattr(i, f) is None else f"{getattr(i, f):g}" for f in EDITABLE}}
-            for i in found.items]
+@dataclasses.dataclass
+class DialogItem:
+    """An exercise of the open session, with its dose as text for the inputs."""
+
+    item_id: str = ""
+    name: str = ""
+    sets: str = ""
+    reps: str = ""
+    load_kg: str = ""
+    rpe: str = ""
+    duration_min: str = ""
 
 
-def _preview_badges(session: Session, actor: Actor, plan_id: str,
-                    edits: list[dict[str, Any]]) -> list[str]:
+@dataclasses.dataclass
+class Choice:
+    """A value and its label (days to move to, catalogue hits)."""
+
+    value: str = ""
+    label: str = ""
+
+
+def _text(value: float | int | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str, Any]],
+             open_session: str) -> dict[str, Any]:
+    """The plan as it will be once `edits` are saved: calendar, badges, the open session."""
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
     head = document_of(plans.head_version(session, plan))
     baseline = document_of(plans.baseline_version(session, plan))
-    return diffing.summarize(baseline, preview(head, [Edit.from_dict(e) for e in edits]))[
-        "badges"]
+    document = preview(head, [Edit.from_dict(e) for e in edits])
+    marks = adherence.session_compliance(session, plan, document, date.today())
+    result: dict[str, Any] = {
+        "badges": diffing.summarize(baseline, document)["badges"] if edits else None,
+        "weeks": calendar(document, baseline, {k: m.colour for k, m in marks.items()})}
+    found = document.session(open_session) if open_session else None
+    if found is not None:
+        result["dialog"] = {
+            "title": f"{found.title or found.modality.title()} · {found.day:%a %d %b}",
+            "day": found.day.isoformat(), "notes": found.notes,
+            "days": [Choice(d.isoformat(), f"{d:%a %d %b}")
+                     for d in days_of_week(document, open_session)],
+            "items": [DialogItem(i.item_id, i.name, *[_text(getattr(i, f)) for f in EDITABLE])
+                      for i in found.items]}
+    return result
+
+
+def new_item(exercise_key: str) -> dict[str, Any]:
+    """A catalogue exercise with a starting dose, ready to add to a session."""
+    exercise = catalogue.get_exercise(exercise_key)
+    if exercise is None:
+        raise InvalidInput(f"unknown exercise {exercise_key}")
+    return {"item_id": str(uuid.uuid4()), "exercise": exercise.key, "name": exercise.name,
+            **DEFAULT_DOSE.get(exercise.unit, {})}
 
 
 def _save(session: Session, actor: Actor, plan_id: str, base_id: str,
@@ -82,7 +129,14 @@ class EditorState(PlanViewState):
     preview_badges: list[str] = []
     open_session: str = ""
     open_title: str = ""
-    dialog_items: list[dict[str, str]] = []
+    dialog_items: list[DialogItem] = []
+    dialog_day: str = ""
+    dialog_notes: str = ""
+    day_options: list[Choice] = []
+    picker_for: str = ""  # "" closed, "new" to add, else the item_id being swapped
+    picker_label: str = ""
+    catalogue_query: str = ""
+    catalogue_hits: list[Choice] = []
     reasons: list[str] = []
     rationale: str = ""
     submit_note: str = ""
@@ -96,58 +150,121 @@ class EditorState(PlanViewState):
         actor = await self._actor()
         self.can_edit = bool(actor and self.found and can(actor, Permission.PLAN_EDIT)
                              and self.plan_status in ("generated", "draft", "needs_revision"))
-        self.edits, self.preview_badges = [], []
+        self.edits, self.preview_badges, self.open_session = [], [], ""
         return None
 
-    async def edit_session(self, session_id: str, title: str) -> Any:
-        """Open the dialog for one session."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            self.dialog_items = await run_read(_session_items, actor, self.plan_id, session_id)
-        except DomainError as error:
-            return problem_toast(error)
-        self.open_session, self.open_title = session_id, title
-        return None
+    async def edit_session(self, session_id: str) -> Any:
+        """Open the dialog for one session (as it is with the unsaved edits)."""
+        self.picker_for = ""
+        return await self._apply(self.edits, open_session=session_id)
 
     def close_session(self) -> None:
         """Close the session dialog."""
-        self.open_session = ""
+        self.open_session, self.picker_for = "", ""
 
     async def change_field(self, item_id: str, name: str, field: str, value: str) -> Any:
-        """Record an unsaved edit of one dose field (validated when saved)."""
+        """Record an unsaved edit of one dose field."""
+        if field not in EDITABLE:
+            return rx.toast.error(f"{field} cannot be edited here.")
         try:
             number = _number(value)
         except ValueError:
-            return rx.toast.error(f"{field}: enter a number.")
+            return rx.toast.error(f"{LABELS[field]}: enter a number.")
         if field in ("sets", "reps") and number is not None:
             number = int(number)
-        original = next((i.get(field, "") for i in self.dialog_items
-                         if i["item_id"] == item_id), "")
-        pending = any(e["item_id"] == item_id and e["field"] == field for e in self.edits)
-        if value.strip() == original and not pending:
+        shown = next((getattr(i, field) for i in self.dialog_items if i.item_id == item_id), "")
+        if value.strip() == shown:
             return None  # left unchanged
-        self.edits = [e for e in self.edits
-                      if not (e["item_id"] == item_id and e["field"] == field)] + [
+        return await self._replace(
+            lambda e: e["item_id"] == item_id and e["field"] == field,
             Edit("set_item", self.open_session, item_id, field, number,
-                 f"{name}: {field.replace('_', ' ')} → {value or 'empty'}").as_dict()]
-        return await self._refresh_preview()
+                 f"{name}: {LABELS[field].lower()} → {value.strip() or 'empty'}"))
+
+    async def change_notes(self, value: str) -> Any:
+        """Record the session's new notes (on leaving the box)."""
+        if value == self.dialog_notes:
+            return None
+        return await self._replace(
+            lambda e: e["kind"] == "set_session" and e["session_id"] == self.open_session,
+            Edit("set_session", self.open_session, None, "notes", value[:1000],
+                 f"{self.open_title}: notes edited"))
+
+    async def move_to(self, day: str) -> Any:
+        """Move the open session to another day of its week."""
+        if day == self.dialog_day:
+            return None
+        label = next((c.label for c in self.day_options if c.value == day), day)
+        title = self.open_title.split(" · ")[0]
+        return await self._replace(
+            lambda e: e["kind"] == "move" and e["session_id"] == self.open_session,
+            Edit("move", self.open_session, None, "day", day, f"{title}: moved to {label}"))
+
+    async def remove_item(self, item_id: str, name: str) -> Any:
+        """Remove an exercise from the open session."""
+        return await self._apply([*self.edits, Edit(
+            "remove_item", self.open_session, item_id, None, None,
+            f"{name}: removed").as_dict()])
+
+    def open_picker(self, target: str, name: str) -> None:
+        """Open the catalogue to add an exercise ("new") or swap `target` for another."""
+        self.picker_for = target
+        self.picker_label = "Add an exercise" if target == "new" else f"Swap {name} for…"
+        self.search_catalogue("")
+
+    def close_picker(self) -> None:
+        """Back to the session's exercises."""
+        self.picker_for = ""
+
+    def search_catalogue(self, query: str) -> None:
+        """Exercises whose name, pattern or equipment matches `query`."""
+        self.catalogue_query = query[:60]
+        self.catalogue_hits = [Choice(e.key, f"{e.name} · {e.category}, {e.equipment}")
+                               for e in catalogue.search(self.catalogue_query, limit=8)]
+
+    async def pick_exercise(self, key: str) -> Any:
+        """Add the chosen exercise, or swap the picked item for it."""
+        exercise = catalogue.get_exercise(key)
+        if exercise is None:
+            return rx.toast.error("That exercise is not in the catalogue.")
+        target = self.picker_for
+        if target == "new":
+            edit = Edit("add_item", self.open_session, None, None, new_item(key),
+                        f"{exercise.name}: added")
+        else:
+            old = next((i.name for i in self.dialog_items if i.item_id == target), "exercise")
+            edit = Edit("swap", self.open_session, target, None, key,
+                        f"{old} → {exercise.name} (swap)")
+        self.picker_for = ""
+        return await self._apply([*self.edits, edit.as_dict()])
 
     async def undo(self, index: int) -> Any:
         """Drop one unsaved edit."""
-        self.edits = [e for n, e in enumerate(self.edits) if n != index]
-        return await self._refresh_preview()
+        return await self._apply([e for n, e in enumerate(self.edits) if n != index])
 
-    async def _refresh_preview(self) -> Any:
+    async def _replace(self, same: Callable[[dict[str, Any]], bool], edit: Edit) -> Any:
+        """Record `edit` in place of an earlier unsaved edit of the same thing."""
+        return await self._apply([e for e in self.edits if not same(e)] + [edit.as_dict()])
+
+    async def _apply(self, edits: list[dict[str, Any]], open_session: str | None = None
+                     ) -> Any:
+        """Preview `edits`; keep them only if the plan they make is valid."""
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
+        session_id = self.open_session if open_session is None else open_session
         try:
-            self.preview_badges = await run_read(_preview_badges, actor, self.plan_id,
-                                                 self.edits) if self.edits else []
+            data = await run_read(_preview, actor, self.plan_id, edits, session_id)
         except DomainError as error:
             return problem_toast(error)
+        self.edits, self.weeks = edits, data["weeks"]
+        self.preview_badges = data["badges"] or []
+        dialog = data.get("dialog")
+        if dialog is None:
+            self.open_session = ""
+            return None
+        self.open_session, self.open_title = session_id, dialog["title"]
+        self.dialog_items, self.dialog_day = dialog["items"], dialog["day"]
+        self.dialog_notes, self.day_options = dialog["notes"], dialog["days"]
         return None
 
     def toggle_reason(self, code: str) -> None:
@@ -180,7 +297,7 @@ class EditorState(PlanViewState):
                                             self._context())
         except Conflict as error:
             await self.load()  # the view (and head_id) now show their version
-            await self._refresh_preview()
+            await self._apply(self.edits)
             return rx.toast.warning(f"{error.detail} Your edits are kept; Save again to apply "
                                     "them on top of it.", duration=15000)
         except DomainError as error:

@@ -10,9 +10,10 @@ import reflex as rx
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, User
-from plangov_app.services import changelog, plans, versions
+from plangov_app.services import changelog, diffing, plans, versions
 from plangov_app.services.errors import DomainError, NotFound
 from plangov_app.services.rbac import Actor, Permission, can
+from plangov_app.services.versions import document_of
 from state.session import SessionState, problem_toast, run_read
 
 
@@ -30,6 +31,14 @@ class VersionRow:
     when: str = ""
     badges: list[str] = dataclasses.field(default_factory=list)
     note: str = ""
+
+
+@dataclasses.dataclass
+class Choice:
+    """A version to compare with."""
+
+    value: str = ""
+    label: str = ""
 
 
 @dataclasses.dataclass
@@ -65,19 +74,33 @@ def _timeline(session: Session, actor: Actor, athlete_id: str) -> dict[str, Any]
     return {"athlete": athlete.display_name, "rows": rows}
 
 
-def _detail(session: Session, actor: Actor, plan_id: str, version_id: str
-            ) -> dict[str, Any]:
+def _detail(session: Session, actor: Actor, plan_id: str, version_id: str,
+            against_id: str = "") -> dict[str, Any]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     version = versions.get_version(session, plan, version_id)
-    changes = [ChangeRow(kind=c.change_type, path=c.field_path,
-                         old=(c.old_value or "—")[:120], new=(c.new_value or "—")[:120])
-               for c in versions.changes_of(session, version.id)]
+    listed = versions.list_versions(session, plan)
+    parent = next((v for v in listed if v.id == version.parent_version_id), None)
+    against = versions.get_version(session, plan, against_id) if against_id else parent
+    changes = []
+    if against is not None:
+        changes = [ChangeRow(kind=c.change_type, path=c.field_path,
+                             old=_value(c.old_value), new=_value(c.new_value))
+                   for c in diffing.diff_documents(document_of(against), document_of(version))]
     events = session.exec(select(AuditEvent).where(
         AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
         col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq)))
     audit_rows = [f"#{e.seq} {e.occurred_at:%d %b %H:%M} {e.action} by {e.actor_role}: "
                   f"{e.metadata_json[:300]}" for e in events]
-    return {"changes": changes[:300], "audit": audit_rows}
+    return {"changes": changes[:300], "truncated": max(0, len(changes) - 300),
+            "audit": audit_rows, "against": against.id if against else "",
+            "label": f"v{version.version_number}",
+            "options": [Choice(v.id, f"v{v.version_number} · {v.kind}")
+                        for v in listed if v.id != version.id]}
+
+
+def _value(value: Any) -> str:
+    text = diffing.encode_value(value)
+    return "—" if text is None else text[:120]
 
 
 def _csv(session: Session, actor: Actor, plan_id: str) -> str:
@@ -96,6 +119,10 @@ class HistoryState(SessionState):
     changes: list[ChangeRow] = []
     audit_rows: list[str] = []
     found: bool = True
+    against_id: str = ""
+    against_options: list[Choice] = []
+    selected_label: str = ""
+    truncated: int = 0
 
     async def load(self) -> Any:
         """on_load: the athlete of the URL, if visible."""
@@ -113,16 +140,25 @@ class HistoryState(SessionState):
         return None
 
     async def select(self, plan_id: str, version_id: str) -> Any:
-        """Show a version's changes and its audit entries."""
+        """Show a version's changes against its parent, and its audit entries."""
+        return await self._show(plan_id, version_id, "")
+
+    async def compare_with(self, against_id: str) -> Any:
+        """Show the selected version's changes against another version of its plan."""
+        return await self._show(self.selected_plan, self.selected_id, against_id)
+
+    async def _show(self, plan_id: str, version_id: str, against_id: str) -> Any:
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
         try:
-            data = await run_read(_detail, actor, plan_id, version_id)
+            data = await run_read(_detail, actor, plan_id, version_id, against_id)
         except DomainError as error:
             return problem_toast(error)
         self.selected_id, self.selected_plan = version_id, plan_id
         self.changes, self.audit_rows = data["changes"], data["audit"]
+        self.against_id, self.against_options = data["against"], data["options"]
+        self.selected_label, self.truncated = data["label"], data["truncated"]
         return None
 
     async def export(self) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from typing import Any
 
@@ -10,37 +11,25 @@ import reflex as rx
 from sqlmodel import Session
 
 from db.models import User
-from plangov_app.services import adherence, comments, diffing, plans
+from plangov_app.services import adherence, comments, diffing, plans, versions
 from plangov_app.services.errors import DomainError
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
+from state.calendar import WeekRow, calendar
 from state.session import SessionState, problem_toast, run_read, run_write
 
-MODALITY_COLOURS = {"strength": "indigo", "endurance": "teal", "conditioning": "orange",
-                    "mobility": "plum", "rest": "gray"}
-
 
 @dataclasses.dataclass
-class ItemRow:
-    """An exercise line of a session card."""
+class TimelineRow:
+    """One version of this plan, for the editor's timeline."""
 
-    name: str = ""
-    dose: str = ""
-
-
-@dataclasses.dataclass
-class SessionCard:
-    """A session as the calendar shows it."""
-
-    id: str = ""
-    day: str = ""
-    title: str = ""
-    modality: str = ""
-    colour: str = "gray"
-    volume: str = ""
-    compliance: str = ""
-    change: str = ""  # added | changed | "" (against the generated baseline)
-    exercises: list[ItemRow] = dataclasses.field(default_factory=list)
+    number: str = ""
+    kind: str = ""
+    status: str = ""
+    author: str = ""
+    when: str = ""
+    badges: list[str] = dataclasses.field(default_factory=list)
+    current: bool = False
 
 
 @dataclasses.dataclass
@@ -57,41 +46,6 @@ class ThreadRow:
     resolved: bool = False
     original: str = ""
     reply: bool = False
-
-
-@dataclasses.dataclass
-class WeekRow:
-    """One week of the calendar."""
-
-    label: str = ""
-    sessions: list[SessionCard] = dataclasses.field(default_factory=list)
-
-
-def _dose(item: Any) -> str:
-    parts = []
-    if item.sets and item.reps:
-        parts.append(f"{item.sets}×{item.reps}")
-    elif item.sets:
-        parts.append(f"{item.sets} sets")
-    if item.load_kg:
-        parts.append(f"@ {item.load_kg:g} kg")
-    if item.duration_min:
-        parts.append(f"{item.duration_min:g} min")
-    if item.distance_km:
-        parts.append(f"{item.distance_km:g} km")
-    if item.rpe:
-        parts.append(f"RPE {item.rpe:g}")
-    return " ".join(parts)
-
-
-def _changes(baseline: Any, document: Any) -> dict[str, str]:
-    kinds: dict[str, str] = {}
-    for change in diffing.diff_documents(baseline, document):
-        if change.session_id and document.session(change.session_id) is not None:
-            added = change.change_type == "added" and change.item_id is None
-            kinds[change.session_id] = "added" if added else kinds.get(change.session_id,
-                                                                        "changed")
-    return kinds
 
 
 def _threads(session: Session, actor: Actor, plan_id: str, titles: dict[str, str]
@@ -126,21 +80,31 @@ def _context_panel(session: Session, actor: Actor, plan: Any, document: Any
     }
 
 
-def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
+def _timeline(session: Session, plan: Any, head: Any) -> list[TimelineRow]:
+    listed = versions.list_versions(session, plan)
+    names = versions.author_names(session, listed)
+    rows = []
+    for v in reversed(listed[-30:]):
+        vs_parent = json.loads(v.diff_summary_json or "{}").get("vs_parent", {})
+        rows.append(TimelineRow(
+            number=f"v{v.version_number}", kind=v.kind, status=v.status,
+            author=f"{names.get(v.author_id or '', 'system')} ({v.author_role or 'system'})",
+            when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
+            current=v.id == head.id))
+    return rows
+
+
+def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline"
+          ) -> dict[str, Any]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     head = plans.head_version(session, plan)
     document = document_of(head)
     baseline = document_of(plans.baseline_version(session, plan))
-    kinds = _changes(baseline, document)
+    seen_version = versions.last_reviewed(session, plan, head.version_number)
+    seen = document_of(seen_version) if seen_version else None
+    reference = seen if compare == "seen" and seen is not None else baseline
     marks = adherence.session_compliance(session, plan, document, date.today())
-    weeks = [WeekRow(label=f"Week {w.index + 1}", sessions=[SessionCard(
-        id=s.session_id, day=s.day.strftime("%a %d %b"), title=s.title or s.modality.title(),
-        modality=s.modality, colour=MODALITY_COLOURS.get(s.modality, "gray"),
-        volume=f"{s.volume():,.0f}",
-        compliance=marks[s.session_id].colour if s.session_id in marks else "",
-        change=kinds.get(s.session_id, ""),
-        exercises=[ItemRow(name=i.name, dose=_dose(i)) for i in s.items]) for s in w.sessions])
-        for w in document.weeks]
+    weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()})
     athlete = session.get(User, plan.athlete_id)
     summary = diffing.summarize(baseline, document)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
@@ -148,6 +112,10 @@ def _view(session: Session, actor: Actor, plan_id: str) -> dict[str, Any]:
             "algorithm": plan.algorithm_version, "arm": plan.experiment_arm or "—",
             "version": str(head.version_number), "weeks": weeks,
             "badges": summary["badges"], "impact": diffing.describe(summary, baseline, document),
+            "compare": "seen" if reference is seen else "baseline",
+            "seen_label": f"version {seen_version.version_number}" if seen_version else "",
+            "seen_impact": diffing.describe(diffing.summarize(seen, document), seen, document)
+            if seen else "", "timeline": _timeline(session, plan, head),
             "can_decide": plan.status == "coach_reviewed"
             and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
@@ -185,15 +153,21 @@ class PlanViewState(SessionState):
     previous: list[dict[str, str]] = []
     reply_to: str = ""
     reply_label: str = ""
+    compare: str = "baseline"
+    seen_label: str = ""
+    seen_impact: str = ""
+    timeline: list[TimelineRow] = []
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
         actor, redirect = await self._require(Permission.PLAN_VIEW)
         if redirect or actor is None:
             return redirect
-        self.plan_id = self.router.url.path.strip("/").split("/")[1]
+        plan_id = self.router.url.path.strip("/").split("/")[1]
+        if plan_id != self.plan_id:
+            self.plan_id, self.compare = plan_id, "baseline"
         try:
-            data = await run_read(_view, actor, self.plan_id)
+            data = await run_read(_view, actor, self.plan_id, self.compare)
         except DomainError as error:
             self.found, self.weeks = False, []
             return None if error.status == 404 else problem_toast(error)
@@ -206,8 +180,15 @@ class PlanViewState(SessionState):
         self.anchors = data["anchors"]
         self.history_link, self.head_id = data["history_link"], data["head_id"]
         self.adherence, self.adherence_weeks = data["adherence"], data["adherence_weeks"]
-        self.previous = data["previous"]
+        self.previous, self.timeline = data["previous"], data["timeline"]
+        self.seen_label, self.seen_impact = data["seen_label"], data["seen_impact"]
+        self.compare = data["compare"]
         return None
+
+    async def set_compare(self, value: str | list[str]) -> Any:
+        """Compare with the generated plan or with the version last reviewed."""
+        self.compare = "seen" if value == "seen" else "baseline"
+        return await self.load()
 
     def set_anchor_choice(self, value: str) -> None:
         """The session a new comment is about."""

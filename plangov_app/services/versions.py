@@ -161,3 +161,14 @@ def author_names(session: Session, versions: list[PlanVersion]) -> dict[str, str
     if not ids:
         return {}
     return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+
+
+def last_reviewed(session: Session, plan: Plan, before_number: int) -> PlanVersion | None:
+    """The last version the athlete decided on (accepted or sent back) before `before_number`.
+
+    A decision version holds the document the athlete was shown, so it is what they last saw.
+    """
+    stmt = select(PlanVersion).where(
+        PlanVersion.plan_id == plan.id, PlanVersion.kind == "decision",
+        PlanVersion.author_id == plan.athlete_id, PlanVersion.version_number < before_number)
+    return session.exec(stmt.order_by(col(PlanVersion.version_number).desc())).first()

@@ -40,8 +40,9 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     phone.get_by_role("button", name=re.compile(r"^\d+ unread notifications$")).click()
     phone.get_by_role("menuitem", name=re.compile("Your coach sent you a plan")).first.click()
     expect(phone).to_have_url(re.compile(r"/plans/.+/review/?$"))
-    expect(phone.get_by_text("Changes from the generated plan:")).to_be_visible()
-    expect(phone.get_by_text("Changed by coach").first).to_be_visible()
+    expect(phone.get_by_text("Since the generated plan:")).to_be_visible()
+    expect(phone.get_by_text("Changed", exact=True).first).to_be_visible()
+    expect(phone.get_by_text("Since you last reviewed")).to_have_count(0)  # nothing seen yet
     screenshot(phone, "phone-review.png")
 
     phone.get_by_role("button", name="Request changes").click()
@@ -63,6 +64,11 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     _coach_edits_and_submits(coach, status, "Moved as asked")
 
     phone.reload()
+    expect(phone.get_by_text(re.compile(r"Since you last reviewed \(version \d+\)"))
+           ).to_be_visible()
+    phone.get_by_role("radio", name="Last reviewed").click()
+    expect(phone.get_by_role("radio", name="Last reviewed")).to_be_checked()
+    expect(phone.get_by_text("Changed", exact=True)).to_have_count(1)  # only the notes since
     phone.get_by_role("button", name="Accept plan").click()
     expect(phone.get_by_text("approved", exact=True)).to_be_visible()
     assert coach.get(f"/plans/{plan['id']}").json()["status"] == "approved"

@@ -4,6 +4,7 @@ with a reason and submits for approval."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -83,7 +84,7 @@ def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
     minutes.fill("42")
     minutes.press("Tab")
     page.get_by_role("dialog").get_by_role("button", name="Done").click()
-    expect(page.get_by_text(re.compile(r"duration min → 42"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"minutes → 42"))).to_be_visible()
 
     # Another coach (here: the API) saves first.
     other = coach.patch(f"/plans/{plan['id']}/versions/{plan['active_version_id']}", json={
@@ -96,7 +97,7 @@ def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
     told = page.get_by_text(re.compile("saved version 2 since you opened the plan"))
     expect(told).to_be_visible()
-    expect(page.get_by_text(re.compile(r"duration min → 42"))).to_be_visible()  # kept
+    expect(page.get_by_text(re.compile(r"minutes → 42"))).to_be_visible()  # kept
     page.get_by_role("dialog").get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved as version 3.")).to_be_visible()
     head = coach.get(f"/plans/{plan['id']}").json()["active_version_id"]
@@ -104,3 +105,67 @@ def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
     assert content["weeks"][1]["sessions"][0]["notes"] == "hi"  # theirs
     first = content["weeks"][0]["sessions"][0]["items"][0]
     assert first["duration_min"] == 42  # and mine
+
+
+def test_session_dialog_swaps_adds_removes_and_moves(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "draft"}).json()["items"]
+                if p["athlete_name"] == "Athlete 2")
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    expect(page.get_by_role("heading", name="Versions")).to_be_visible()
+    expect(page.get_by_text("v2", exact=True)).to_be_visible()  # the timeline
+    page.get_by_role("button", name=re.compile(r"^Edit Strength")).first.click()
+    dialog = page.get_by_role("dialog")
+    swaps = dialog.get_by_role("button", name=re.compile(r"^Swap "))
+    expect(swaps.first).to_be_visible()
+    count = swaps.count()
+    first = swaps.first.get_attribute("aria-label")[len("Swap "):]
+    second = swaps.nth(1).get_attribute("aria-label")[len("Swap "):]
+
+    swaps.first.click()
+    dialog.get_by_label("Search exercises").fill("goblet")
+    dialog.get_by_role("button", name=re.compile(r"^Goblet squat")).click()
+    expect(dialog.get_by_role("button", name="Swap Goblet squat")).to_be_visible()
+    expect(dialog.get_by_role("button", name=f"Swap {first}")).to_have_count(0)
+
+    dialog.get_by_role("button", name=f"Remove {second}").click()
+    expect(dialog.get_by_role("button", name=f"Remove {second}")).to_have_count(0)
+
+    dialog.get_by_role("button", name="Add exercise").click()  # then only the keyboard
+    expect(dialog.get_by_label("Search exercises")).to_be_focused()
+    page.keyboard.type("side plank")
+    expect(dialog.get_by_role("button", name=re.compile(r"^Side plank"))).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Remove Side plank")).to_be_visible()
+    expect(swaps).to_have_count(count)  # one removed, one added
+
+    dialog.get_by_label("Move to day").click()
+    page.get_by_role("option").last.click()
+    dialog.get_by_label("Session notes").fill("Keep the rests short")
+    dialog.get_by_label("Session notes").press("Tab")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+    for label in (f"{first} → Goblet squat (swap)", f"{second}: removed", "Side plank: added",
+                  "notes edited"):
+        expect(page.get_by_text(label)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"moved to Sun"))).to_be_visible()
+    expect(page.get_by_text("1 session moved")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Moved from ")).first).to_be_visible()  # the card
+    page.get_by_role("button", name=f"Undo {second}: removed").click()
+    expect(page.get_by_text(f"{second}: removed")).to_have_count(0)
+
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("dialog").get_by_role("checkbox", name="equipment").click()
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile(r"^Saved as version \d+\.$"))).to_be_visible()
+    head = coach.get(f"/plans/{plan['id']}").json()["active_version_id"]
+    content = coach.get(f"/plans/{plan['id']}/versions/{head}").json()["content"]
+    moved = next(s for w in content["weeks"] for s in w["sessions"]
+                 if s["notes"] == "Keep the rests short")
+    names = [i["name"] for i in moved["items"]]
+    assert "Goblet squat" in names and "Side plank" in names and second in names
+    assert first not in names
+    assert date.fromisoformat(moved["day"]).weekday() == 6  # Sunday

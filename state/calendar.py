@@ -1,0 +1,140 @@
+"""The plan as a week calendar, marked against a reference version.
+
+Each session card and exercise line says whether it was added (green), removed (red) or
+changed (amber) since the reference — the generated baseline, the version the athlete
+last reviewed, or the coach's saved head while edits are unsaved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
+
+MODALITY_COLOURS = {"strength": "indigo", "endurance": "teal", "conditioning": "orange",
+                    "mobility": "plum", "rest": "gray"}
+DOSE_FIELDS = ("exercise", "sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min",
+               "distance_km", "notes")
+
+
+@dataclasses.dataclass
+class ItemRow:
+    """An exercise line of a session card."""
+
+    name: str = ""
+    dose: str = ""
+    change: str = ""  # added | removed | changed | ""
+    was: str = ""  # what a changed line was before
+
+
+@dataclasses.dataclass
+class SessionCard:
+    """A session as the calendar shows it."""
+
+    id: str = ""
+    day: str = ""
+    title: str = ""
+    modality: str = ""
+    colour: str = "gray"
+    volume: str = ""
+    compliance: str = ""
+    change: str = ""  # added | removed | moved | changed | ""
+    note: str = ""  # e.g. "Moved from Thu 12 Mar"
+    exercises: list[ItemRow] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class WeekRow:
+    """One week of the calendar."""
+
+    label: str = ""
+    sessions: list[SessionCard] = dataclasses.field(default_factory=list)
+
+
+def dose(item: Item) -> str:
+    """Sets × reps @ load, minutes, distance, RPE — as a coach writes it."""
+    parts = []
+    if item.sets and item.reps:
+        parts.append(f"{item.sets}×{item.reps}")
+    elif item.sets:
+        parts.append(f"{item.sets} sets")
+    if item.load_kg:
+        parts.append(f"@ {item.load_kg:g} kg")
+    if item.duration_min:
+        parts.append(f"{item.duration_min:g} min")
+    if item.distance_km:
+        parts.append(f"{item.distance_km:g} km")
+    if item.rpe:
+        parts.append(f"RPE {item.rpe:g}")
+    return " ".join(parts)
+
+
+def _item_rows(session: PlanSessionDoc, before: PlanSessionDoc | None,
+               reference_items: dict[str, Item] | None) -> list[ItemRow]:
+    rows = []
+    for item in session.items:
+        row = ItemRow(name=item.name, dose=dose(item))
+        if reference_items is not None:
+            old = reference_items.get(item.item_id)
+            if old is None:
+                row.change = "added"
+            elif any(getattr(old, f) != getattr(item, f) for f in DOSE_FIELDS):
+                row.change, row.was = "changed", f"{old.name} {dose(old)}".strip()
+        rows.append(row)
+    if before is not None:
+        kept = {i.item_id for i in session.items}
+        rows += [ItemRow(name=i.name, dose=dose(i), change="removed")
+                 for i in before.items if i.item_id not in kept]
+    return rows
+
+
+def _card(session: PlanSessionDoc, before: PlanSessionDoc | None, compared: bool,
+          reference_items: dict[str, Item] | None, compliance: str) -> SessionCard:
+    exercises = _item_rows(session, before, reference_items)
+    change, note = "", ""
+    if compared and before is None:
+        change = "added"
+    elif before is not None and before.day != session.day:
+        change, note = "moved", f"Moved from {before.day:%a %d %b}"
+    elif before is not None and (any(r.change for r in exercises) or any(
+            getattr(before, f) != getattr(session, f) for f in ("title", "notes", "modality"))):
+        change = "changed"
+    return SessionCard(
+        id=session.session_id, day=session.day.strftime("%a %d %b"),
+        title=session.title or session.modality.title(), modality=session.modality,
+        colour=MODALITY_COLOURS.get(session.modality, "gray"),
+        volume=f"{session.volume():,.0f}", compliance=compliance, change=change, note=note,
+        exercises=exercises)
+
+
+def _removed_card(session: PlanSessionDoc) -> SessionCard:
+    card = _card(session, None, False, None, "")
+    card.change = "removed"
+    for row in card.exercises:
+        row.change = "removed"
+    return card
+
+
+def calendar(document: PlanDocument, reference: PlanDocument | None,
+             compliance: dict[str, str] | None = None) -> list[WeekRow]:
+    """The weeks of `document`, marked against `reference` (None: no marks)."""
+    compliance = compliance or {}
+    before = {s.session_id: (w, s) for w, s in reference.sessions()} if reference else {}
+    items = ({i.item_id: i for _, s in reference.sessions() for i in s.items}
+             if reference else None)
+    present = {s.session_id for _, s in document.sessions()}
+    weeks = []
+    for week in document.weeks:
+        cards = [(s.day, _card(s, before.get(s.session_id, (0, None))[1], reference is not None,
+                               items, compliance.get(s.session_id, "")))
+                 for s in week.sessions]
+        cards += [(s.day, _removed_card(s)) for sid, (w, s) in before.items()
+                  if w == week.index and sid not in present]
+        weeks.append(WeekRow(label=f"Week {week.index + 1}",
+                             sessions=[c for _, c in sorted(cards, key=_by_day)]))
+    return weeks
+
+
+def _by_day(pair: tuple[Any, SessionCard]) -> Any:
+    return pair[0]
