@@ -31,12 +31,12 @@ def _coach_edits_and_submits(coach: httpx.Client, plan: dict, note: str) -> None
 
 
 def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
-    coach = _api(app_url, "coach1@demo.test")
-    plans = coach.get("/plans", params={"status": "generated", "search": "Athlete 1"}).json()
-    plan = next(p for p in plans["items"] if p["athlete_name"] == "Athlete 1")
+    coach = _api(app_url, "coach2@demo.test")
+    plans = coach.get("/plans", params={"status": "generated", "search": "Athlete 13"}).json()
+    plan = next(p for p in plans["items"] if p["athlete_name"] == "Athlete 13")
     _coach_edits_and_submits(coach, plan, "Easier start this week")
 
-    sign_in(phone, app_url, "athlete1@demo.test")
+    sign_in(phone, app_url, "athlete13@demo.test")
     phone.get_by_role("button", name=re.compile(r"^\d+ unread notifications$")).click()
     phone.get_by_role("menuitem", name=re.compile("Your coach sent you a plan")).first.click()
     expect(phone).to_have_url(re.compile(r"/plans/.+/review/?$"))
