@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
 from components.ui import status_badge
-from pages.plan_view import comments_panel, legend, plan_not_found, week_view
+from pages.plan_view import comments_panel, legend, plan_header, plan_not_found, week_view
 from state.editor import EDITABLE, LABELS, REASONS, EditorState
 from state.plan_view import PlanViewState
 
@@ -172,7 +171,6 @@ def _athlete_panel() -> rx.Component:
                     rx.link(p["label"], href=p["link"], size="2"), status_badge(p["status"]),
                     align="center")), spacing="1"),
                 rx.text("None", size="2", color_scheme="gray")),
-        rx.link("Plan History", href=PlanViewState.history_link, size="2"),
         spacing="2", width="100%"), width="100%")
 
 
@@ -181,10 +179,7 @@ def editor_page() -> rx.Component:
     return rx.cond(
         PlanViewState.found,
         rx.vstack(
-            page_title(rx.text(PlanViewState.athlete, " · plan"),
-                       status_badge(PlanViewState.plan_status)),
-            rx.text("Version ", PlanViewState.version, " · algorithm ", PlanViewState.algorithm,
-                    " · arm ", PlanViewState.arm, size="2", color_scheme="gray"),
+            plan_header(with_badges=False),
             rx.grid(_sidebar(), rx.vstack(legend(), rx.foreach(PlanViewState.weeks, week_view),
                                           width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),

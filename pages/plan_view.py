@@ -52,7 +52,7 @@ def _session(s: rx.Var) -> rx.Component:
                     text_decoration=rx.cond(s.change == "removed", "line-through", "none")),
             rx.foreach(s.exercises, _exercise_line),
             rx.hstack(rx.text("Volume ", s.volume, size="1", color_scheme="gray"), rx.spacer(),
-                      rx.cond(EditorState.can_edit & (s.change != "removed"),
+                      rx.cond(PlanViewState.can_edit & (s.change != "removed"),
                               rx.button("Edit", size="1", variant="soft",
                                         on_click=EditorState.edit_session(s.id),
                                         aria_label="Edit " + s.title + " on " + s.day)),
@@ -156,6 +156,21 @@ def comments_panel() -> rx.Component:
         form, spacing="3", width="100%"), width="100%")
 
 
+def plan_header(*, with_badges: bool) -> rx.Component:
+    """The athlete, status, version, algorithm, arm and a link to Plan History."""
+    badges = [rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue"))
+              ] if with_badges else []
+    return rx.fragment(
+        page_title(rx.text(PlanViewState.athlete, " · plan"),
+                   status_badge(PlanViewState.plan_status)),
+        rx.hstack(rx.text("Version ", PlanViewState.version, size="2"),
+                  rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),
+                  rx.text("Experiment arm ", PlanViewState.arm, size="2"),
+                  *badges,
+                  rx.link("Plan History", href=PlanViewState.history_link, size="2"),
+                  spacing="4", wrap="wrap", align="center", margin_bottom="0.5em"))
+
+
 def plan_not_found() -> rx.Component:
     """What a missing or invisible plan shows (never whether it exists)."""
     return rx.center(rx.vstack(rx.heading("Plan not found", size="6", as_="h1"),
@@ -169,14 +184,7 @@ def plan_view_page() -> rx.Component:
     return rx.cond(
         PlanViewState.found,
         rx.vstack(
-            page_title(rx.text(PlanViewState.athlete, " · plan"),
-                       status_badge(PlanViewState.plan_status)),
-            rx.hstack(rx.text("Version ", PlanViewState.version, size="2"),
-                    rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),
-                    rx.text("Experiment arm ", PlanViewState.arm, size="2"),
-                    rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue")),
-                    spacing="4", wrap="wrap", align="center", margin_bottom="1em"),
-            rx.link("Plan History", href=PlanViewState.history_link, size="2"),
+            plan_header(with_badges=True),
             rx.callout.root(rx.callout.icon(rx.icon("info")), rx.vstack(
                 rx.text(rx.text.strong("Since the generated plan: "), PlanViewState.impact),
                 rx.cond(PlanViewState.seen_label != "", rx.text(

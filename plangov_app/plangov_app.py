@@ -43,7 +43,7 @@ app.add_page(lambda: frame(not_found_page()), route="404", title="Not found · P
 protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
 protected(app, "/plans", "Plans", PlansState.load)(plans_page)
 protected(app, "/plans/[plan_id]", "Plan", EditorState.load_editor)(editor_page)
-protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.load)(plan_view_page)
+protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.load_review)(plan_view_page)
 protected(app, "/athletes/[athlete_id]/history", "Plan History", HistoryState.load)(history_page)
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
 protected(app, "/audit", "Audit", AuditState.load)(audit_page)

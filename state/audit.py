@@ -76,7 +76,9 @@ def _page(session: Session, actor: Actor, values: dict[str, str],
     return [_row(e, emails, athletes) for e in events], next_seq
 
 
-def _csv(session: Session, actor: Actor, values: dict[str, str], context: Any) -> str:
+def _csv(session: Session, actor: Actor, values: dict[str, str], context: Any
+         ) -> tuple[str, int, bool]:
+    """The matching events as CSV (at most EXPORT_LIMIT), how many, and whether more match."""
     filters = _filters(session, values)
     audit.record(session, action="audit.export", context=context, actor=actor,
                  target_type="audit_log", metadata={k: v for k, v in values.items() if v})
@@ -85,13 +87,16 @@ def _csv(session: Session, actor: Actor, values: dict[str, str], context: Any) -
     writer.writerow(["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
                      "target_id", "request_id", "metadata_json", "origin_ip", "prev_hash",
                      "hash"])
-    for n, e in enumerate(audit.iter_events(session, actor, filters)):
-        if n >= EXPORT_LIMIT:
+    written, more = 0, False
+    for e in audit.iter_events(session, actor, filters):
+        if written >= EXPORT_LIMIT:
+            more = True
             break
+        written += 1
         writer.writerow([e.seq, e.occurred_at.isoformat(), e.actor_id, e.actor_role, e.action,
                          e.target_type, e.target_id, e.request_id, e.metadata_json,
                          e.origin_ip, e.prev_hash, e.hash])
-    return buffer.getvalue()
+    return buffer.getvalue(), written, more
 
 
 class AuditState(SessionState):
@@ -166,7 +171,10 @@ class AuditState(SessionState):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        report = await run_read(audit.verify_chain)
+        try:
+            report = await run_read(audit.verify_chain_for, actor)
+        except DomainError as error:
+            return problem_toast(error)
         self.verify_ok, self.verify_message = report.ok, report.sentence()
         return None
 
@@ -176,10 +184,15 @@ class AuditState(SessionState):
         if actor is None:
             return rx.redirect("/login")
         try:
-            data = await run_write(_csv, actor, self._values(), self._context())
+            data, written, more = await run_write(_csv, actor, self._values(),
+                                                  self._context())
         except DomainError as error:
             return problem_toast(error)
-        return rx.download(data=data, filename="plangov-audit.csv")
+        note = (rx.toast.warning(f"Exported the first {written:,} matching events; narrow the "
+                                 "dates or use GET /api/v1/audit/export for all of them.",
+                                 duration=15000) if more
+                else rx.toast.success(f"Exported {written:,} events."))
+        return [rx.download(data=data, filename="plangov-audit.csv"), note]
 
     @rx.var
     def has_newer(self) -> bool:

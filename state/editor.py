@@ -59,16 +59,20 @@ def _text(value: float | int | None) -> str:
 
 
 def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str, Any]],
-             open_session: str) -> dict[str, Any]:
-    """The plan as it will be once `edits` are saved: calendar, badges, the open session."""
+             open_session: str, with_calendar: bool) -> dict[str, Any]:
+    """The plan as it will be once `edits` are saved: badges, the open session, the calendar.
+
+    The calendar (every week) is left out while the session dialog covers it.
+    """
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
     head = document_of(plans.head_version(session, plan))
     baseline = document_of(plans.baseline_version(session, plan))
     document = preview(head, [Edit.from_dict(e) for e in edits])
-    marks = adherence.session_compliance(session, plan, document, date.today())
     result: dict[str, Any] = {
-        "badges": diffing.summarize(baseline, document)["badges"] if edits else None,
-        "weeks": calendar(document, baseline, {k: m.colour for k, m in marks.items()})}
+        "badges": diffing.summarize(baseline, document)["badges"] if edits else None}
+    if with_calendar:
+        marks = adherence.session_compliance(session, plan, document, date.today())
+        result["weeks"] = calendar(document, baseline, {k: m.colour for k, m in marks.items()})
     found = document.session(open_session) if open_session else None
     if found is not None:
         result["dialog"] = {
@@ -124,7 +128,6 @@ def _number(value: str) -> float | int | None:
 class EditorState(PlanViewState):
     """Unsaved edits, the open session dialog and the save/submit dialogs."""
 
-    can_edit: bool = False
     edits: list[dict[str, Any]] = []
     preview_badges: list[str] = []
     open_session: str = ""
@@ -141,16 +144,25 @@ class EditorState(PlanViewState):
     rationale: str = ""
     submit_note: str = ""
     save_open: bool = False
+    calendar_stale: bool = False
 
     async def load_editor(self) -> Any:
         """on_load: the plan view, plus whether this actor may edit it."""
+        redirect = await self._load_editable()
+        if redirect:
+            return redirect
+        self.edits, self.preview_badges, self.open_session = [], [], ""
+        self.calendar_stale = False
+        return None
+
+    async def _load_editable(self) -> Any:
+        """The plan view, and whether this actor may edit it now."""
         redirect = await self.load()
         if redirect:
             return redirect
         actor = await self._actor()
         self.can_edit = bool(actor and self.found and can(actor, Permission.PLAN_EDIT)
                              and self.plan_status in ("generated", "draft", "needs_revision"))
-        self.edits, self.preview_badges, self.open_session = [], [], ""
         return None
 
     async def edit_session(self, session_id: str) -> Any:
@@ -158,9 +170,14 @@ class EditorState(PlanViewState):
         self.picker_for = ""
         return await self._apply(self.edits, open_session=session_id)
 
-    def close_session(self) -> None:
-        """Close the session dialog."""
+    async def close_session(self) -> Any:
+        """Close the session dialog; the calendar then shows the edits made in it."""
+        if not self.open_session:
+            return None
         self.open_session, self.picker_for = "", ""
+        if self.calendar_stale:
+            return await self._apply(self.edits, open_session="")
+        return None
 
     async def change_field(self, item_id: str, name: str, field: str, value: str) -> Any:
         """Record an unsaved edit of one dose field."""
@@ -253,11 +270,15 @@ class EditorState(PlanViewState):
             return rx.redirect("/login")
         session_id = self.open_session if open_session is None else open_session
         try:
-            data = await run_read(_preview, actor, self.plan_id, edits, session_id)
+            data = await run_read(_preview, actor, self.plan_id, edits, session_id,
+                                  not session_id)
         except DomainError as error:
             return problem_toast(error)
-        self.edits, self.weeks = edits, data["weeks"]
-        self.preview_badges = data["badges"] or []
+        if "weeks" in data:
+            self.weeks, self.calendar_stale = data["weeks"], False
+        elif edits != self.edits:
+            self.calendar_stale = True
+        self.edits, self.preview_badges = edits, data["badges"] or []
         dialog = data.get("dialog")
         if dialog is None:
             self.open_session = ""
@@ -296,7 +317,7 @@ class EditorState(PlanViewState):
                                             self.edits, self.reasons, self.rationale,
                                             self._context())
         except Conflict as error:
-            await self.load()  # the view (and head_id) now show their version
+            await self._load_editable()  # the view (and head_id) now show their version
             await self._apply(self.edits)
             return rx.toast.warning(f"{error.detail} Your edits are kept; Save again to apply "
                                     "them on top of it.", duration=15000)

@@ -157,6 +157,7 @@ class PlanViewState(SessionState):
     seen_label: str = ""
     seen_impact: str = ""
     timeline: list[TimelineRow] = []
+    can_edit: bool = False  # set by the editor; here so the calendar needs no editor state
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
@@ -184,6 +185,11 @@ class PlanViewState(SessionState):
         self.seen_label, self.seen_impact = data["seen_label"], data["seen_impact"]
         self.compare = data["compare"]
         return None
+
+    async def load_review(self) -> Any:
+        """on_load of the review page: the plan, never with edit controls."""
+        self.can_edit = False
+        return await self.load()
 
     async def set_compare(self, value: str | list[str]) -> Any:
         """Compare with the generated plan or with the version last reviewed."""

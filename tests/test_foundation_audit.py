@@ -113,6 +113,7 @@ def test_audit_api_filters_pages_verifies_and_exports(client, token_for):
     for email in ("coach1@demo.test", "athlete1@demo.test", "ds@demo.test",
                   "support@demo.test"):
         assert client.get("/api/v1/audit", headers=token_for(email)).status_code == 403
+        assert client.get("/api/v1/audit/verify", headers=token_for(email)).status_code == 403
     logins = client.get("/api/v1/audit?action=auth.login&limit=2", headers=compliance).json()
     assert len(logins["items"]) == 2 and logins["next_cursor"]
     assert all(e["action"].startswith("auth.login") for e in logins["items"])

@@ -145,8 +145,8 @@ class PlanCreate(Strict):
     seed: str = Field(default="", max_length=200)
 
 
-class VersionBrief(BaseModel):
-    """A version in a list (no document)."""
+class VersionBase(BaseModel):
+    """What every view of a version carries: who made it, when, why."""
 
     id: str
     version_number: int
@@ -159,6 +159,11 @@ class VersionBrief(BaseModel):
     created_at: datetime
     reason_codes: list[str]
     rationale: str
+
+
+class VersionBrief(VersionBase):
+    """A version in a list (no document)."""
+
     badges: list[str]
     change_count: int
 
@@ -213,24 +218,13 @@ class ApprovalOut(BaseModel):
     comment: str
 
 
-class VersionOut(BaseModel):
+class VersionOut(VersionBase):
     """A version with its document, change markers and the plan's decisions so far."""
 
-    id: str
     plan_id: str
-    version_number: int
-    parent_version_id: str | None
-    status: str
-    kind: str
-    author_id: str | None
-    author_name: str | None = None
-    author_role: str | None
-    created_at: datetime
     diff_summary: dict[str, Any]
     content: dict[str, Any]
     changes: list[ChangeOut]
-    reason_codes: list[str]
-    rationale: str
     approvals: list[ApprovalOut]
 
 

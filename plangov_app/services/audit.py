@@ -119,6 +119,12 @@ class ChainReport:
         )
 
 
+def verify_chain_for(session: Session, actor: Actor) -> ChainReport:
+    """Verify the chain on behalf of `actor` (audit:read)."""
+    authorize(actor, Permission.AUDIT_READ)
+    return verify_chain(session)
+
+
 def verify_chain(session: Session, batch_size: int = 2000) -> ChainReport:
     """Recompute every hash in order; report the first broken link."""
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP, screenshot, sign_in
+from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
 
@@ -31,3 +32,37 @@ def test_coach_opens_a_plan_and_another_coach_cannot(page: Page, app_url: str,
     expect(intruder.get_by_role("heading", name="Plan not found")).to_be_visible()
     expect(intruder.get_by_role("heading", name="Week 1", exact=True)).to_have_count(0)
     other.close()
+
+
+def test_only_the_coach_gets_edit_controls(page: Page, app_url: str, browser: Browser):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "needs_revision"}).json()[
+        "items"] if p["athlete_name"] == "Athlete 4")
+    edit_buttons = re.compile(r"^Edit ")
+
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    expect(page.get_by_role("button", name=edit_buttons).first).to_be_visible()
+    page.goto(f"{app_url}/plans/{plan['id']}/review")  # the review page never edits
+    expect(page.get_by_role("heading", name="Week 1", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=edit_buttons)).to_have_count(0)
+
+    athlete_context = browser.new_context(viewport=DESKTOP)
+    athlete = athlete_context.new_page()
+    sign_in(athlete, app_url, "athlete4@demo.test")
+    athlete.goto(f"{app_url}/plans/{plan['id']}")  # the editor's URL, typed
+    expect(athlete.get_by_role("heading", name="Week 1", exact=True)).to_be_visible()
+    expect(athlete.get_by_role("button", name=edit_buttons)).to_have_count(0)
+    expect(athlete.get_by_role("button", name="Save draft")).to_have_count(0)
+    athlete_context.close()
+
+    support_plan = _api(app_url, "support@demo.test").get("/plans").json()["items"][0]
+    support_context = browser.new_context(viewport=DESKTOP)
+    support = support_context.new_page()
+    sign_in(support, app_url, "support@demo.test")
+    support.goto(f"{app_url}/plans/{support_plan['id']}")
+    expect(support.get_by_role("heading", name="Week 1", exact=True)).to_be_visible()
+    for name in ("Save draft", "Submit for Approval", "Post comment", "Accept plan"):
+        expect(support.get_by_role("button", name=name)).to_have_count(0)
+    expect(support.get_by_role("button", name=edit_buttons)).to_have_count(0)
+    support_context.close()
