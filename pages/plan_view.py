@@ -25,9 +25,10 @@ def _exercise_line(i: rx.Var) -> rx.Component:
                           color="var(--green-11)", weight="medium")),
         ("removed", rx.text("− ", i.name, rx.text.span(" " + i.dose), size="1",
                             color="var(--red-11)", text_decoration="line-through")),
-        ("changed", rx.text("~ ", i.name, rx.text.span(" " + i.dose), size="1",
-                            color="var(--amber-11)", weight="medium",
-                            title="Was " + i.was)),
+        ("changed", rx.text("~ ", i.name, rx.text.span(" " + i.dose),
+                            rx.text.span(" (was " + i.was + ")", color="var(--gray-11)",
+                                         weight="regular"),
+                            size="1", color="var(--amber-11)", weight="medium")),
         rx.text(i.name, rx.text.span(" " + i.dose, color_scheme="gray"), size="1"))
 
 
@@ -51,6 +52,8 @@ def _session(s: rx.Var) -> rx.Component:
             rx.text(s.title, weight="bold", size="2",
                     text_decoration=rx.cond(s.change == "removed", "line-through", "none")),
             rx.foreach(s.exercises, _exercise_line),
+            rx.cond(s.notes != "", rx.text(s.notes, size="1", font_style="italic",
+                                           color_scheme="gray")),
             rx.hstack(rx.text("Volume ", s.volume, size="1", color_scheme="gray"), rx.spacer(),
                       rx.cond(PlanViewState.can_edit & (s.change != "removed"),
                               rx.button("Edit", size="1", variant="soft",
@@ -68,9 +71,8 @@ def legend() -> rx.Component:
         rx.badge("New", color_scheme="green", variant="solid", size="1"),
         rx.badge("Removed", color_scheme="red", variant="solid", size="1"),
         rx.badge("Changed / moved", color_scheme="amber", variant="solid", size="1"),
-        rx.text("+ added  − removed  ~ changed (hover for what it was)", size="1",
-                color_scheme="gray"),
-        gap="2", wrap="wrap", align="center")
+        rx.text("+ added  − removed  ~ changed (was …)", size="1", color_scheme="gray"),
+        spacing="2", wrap="wrap", align="center")
 
 
 def week_view(week: rx.Var) -> rx.Component:

@@ -8,7 +8,6 @@ last reviewed, or the coach's saved head while edits are unsaved.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
 
@@ -41,6 +40,7 @@ class SessionCard:
     compliance: str = ""
     change: str = ""  # added | removed | moved | changed | ""
     note: str = ""  # e.g. "Moved from Thu 12 Mar"
+    notes: str = ""  # the coach's notes for the session
     exercises: list[ItemRow] = dataclasses.field(default_factory=list)
 
 
@@ -105,7 +105,7 @@ def _card(session: PlanSessionDoc, before: PlanSessionDoc | None, compared: bool
         title=session.title or session.modality.title(), modality=session.modality,
         colour=MODALITY_COLOURS.get(session.modality, "gray"),
         volume=f"{session.volume():,.0f}", compliance=compliance, change=change, note=note,
-        exercises=exercises)
+        notes=session.notes, exercises=exercises)
 
 
 def _removed_card(session: PlanSessionDoc) -> SessionCard:
@@ -132,9 +132,5 @@ def calendar(document: PlanDocument, reference: PlanDocument | None,
         cards += [(s.day, _removed_card(s)) for sid, (w, s) in before.items()
                   if w == week.index and sid not in present]
         weeks.append(WeekRow(label=f"Week {week.index + 1}",
-                             sessions=[c for _, c in sorted(cards, key=_by_day)]))
+                             sessions=[card for _, card in sorted(cards, key=lambda c: c[0])]))
     return weeks
-
-
-def _by_day(pair: tuple[Any, SessionCard]) -> Any:
-    return pair[0]

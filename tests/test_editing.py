@@ -102,3 +102,38 @@ def test_weekly_adherence_counts_completed_over_scheduled():
     assert weeks[0].rate == 0.75
     assert weeks[1].rate is None
     assert adherence.overall(weeks) == 0.75
+
+
+def test_the_calendar_marks_added_removed_changed_and_moved(plan):
+    from state.calendar import calendar, dose
+    from state.editor import new_item
+
+    strength = _strength(plan)
+    first, second = strength.items[0], strength.items[1]
+    other = next(s for s in plan.weeks[0].sessions if s.session_id != strength.session_id)
+    target_day = next(d for d in days_of_week(plan, other.session_id)
+                      if d not in {s.day for s in plan.weeks[0].sessions})
+    edited = preview(plan, [
+        Edit("set_item", strength.session_id, first.item_id, "sets", first.sets + 1),
+        Edit("remove_item", strength.session_id, second.item_id),
+        Edit("add_item", strength.session_id, value=new_item("plank")),
+        Edit("move", other.session_id, value=target_day.isoformat())])
+    cards = {c.id: c for c in calendar(edited, plan)[0].sessions}
+    marks = {row.name: (row.change, row.was) for row in cards[strength.session_id].exercises}
+    assert cards[strength.session_id].change == "changed"
+    assert marks[first.name] == ("changed", f"{first.name} {dose(first)}")
+    assert dose(first).startswith(f"{first.sets}×{first.reps}")
+    assert marks[second.name][0] == "removed" and marks["Plank"][0] == "added"
+    assert cards[other.session_id].change == "moved"
+    assert cards[other.session_id].note == f"Moved from {other.day:%a %d %b}"
+    assert all(c.change == "" for sid, c in cards.items()
+               if sid not in {strength.session_id, other.session_id})
+    assert all(c.change == "" for c in calendar(plan, None)[0].sessions)  # no reference
+
+    without = plan.model_copy(deep=True)
+    without.weeks[0].sessions.remove(without.session(strength.session_id))
+    back = {c.id: c for c in calendar(without, plan)[0].sessions}
+    assert back[strength.session_id].change == "removed"
+    assert all(row.change == "removed" for row in back[strength.session_id].exercises)
+    assert {c.id: c for c in calendar(plan, without)[0].sessions}[
+        strength.session_id].change == "added"

@@ -145,6 +145,7 @@ def test_session_dialog_swaps_adds_removes_and_moves(page: Page, app_url: str):
     page.get_by_role("option").last.click()
     dialog.get_by_label("Session notes").fill("Keep the rests short")
     dialog.get_by_label("Session notes").press("Tab")
+    screenshot(page, "editor-dialog.png")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
