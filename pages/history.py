@@ -28,7 +28,7 @@ def _version(v: rx.Var) -> rx.Component:
 def _change(c: rx.Var) -> rx.Component:
     colour = rx.match(c.kind, ("added", "green"), ("removed", "red"), "amber")
     return rx.table.row(rx.table.cell(rx.badge(c.kind, color_scheme=colour)),
-                        rx.table.cell(rx.code(c.path, size="1")),
+                        rx.table.cell(rx.text(c.path, size="1")),
                         rx.table.cell(rx.text(c.old, size="1", color="var(--red-11)")),
                         rx.table.cell(rx.text(c.new, size="1", color="var(--green-11)")))
 
@@ -53,7 +53,7 @@ def history_page() -> rx.Component:
                 align="center", wrap="wrap"),
             rx.cond(HistoryState.changes.length() > 0, rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Type", "Field", "Old", "New")])),
+                    "Type", "What", "Old", "New")])),
                 rx.table.body(rx.foreach(HistoryState.changes, _change)),
                 size="1", variant="surface", width="100%"), overflow_x="auto", width="100%"),
                 rx.text("No field changes between these versions.", size="2")),
@@ -61,8 +61,10 @@ def history_page() -> rx.Component:
                 HistoryState.truncated, " more changes not shown.",
                 size="1", color_scheme="gray")),
             rx.heading("Audit entries", size="4", as_="h2"),
-            rx.foreach(HistoryState.audit_rows, lambda a: rx.code(a, size="1",
-                                                                   white_space="pre-wrap")),
+            rx.foreach(HistoryState.audit_rows, lambda a: rx.box(
+                rx.text(a.heading, size="2", weight="bold"),
+                rx.foreach(a.details, lambda d: rx.text(d, size="1")),
+                padding_left="0.6em", border_left="3px solid var(--gray-a6)", width="100%")),
             width="100%", spacing="3"),
         empty_state("Select a version to see what changed and its audit entries.", "history"))
     return rx.cond(

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from db.models import AuditEvent, User
 from plangov_app.services import changelog, diffing, plans, versions
 from plangov_app.services.errors import DomainError, NotFound
+from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
 from state.session import SessionState, problem_toast, run_read
@@ -31,6 +32,14 @@ class VersionRow:
     when: str = ""
     badges: list[str] = dataclasses.field(default_factory=list)
     note: str = ""
+
+
+@dataclasses.dataclass
+class AuditRow:
+    """An audit event of the selected version."""
+
+    heading: str = ""
+    details: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -83,19 +92,58 @@ def _detail(session: Session, actor: Actor, plan_id: str, version_id: str,
     against = versions.get_version(session, plan, against_id) if against_id else parent
     changes = []
     if against is not None:
-        changes = [ChangeRow(kind=c.change_type, path=c.field_path,
+        before, after = document_of(against), document_of(version)
+        changes = [ChangeRow(kind=c.change_type, path=_where(c, before, after),
                              old=_value(c.old_value), new=_value(c.new_value))
-                   for c in diffing.diff_documents(document_of(against), document_of(version))]
+                   for c in diffing.diff_documents(before, after)]
     events = session.exec(select(AuditEvent).where(
         AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
         col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq)))
-    audit_rows = [f"#{e.seq} {e.occurred_at:%d %b %H:%M} {e.action} by {e.actor_role}: "
-                  f"{e.metadata_json[:300]}" for e in events]
+    audit_rows = [AuditRow(heading=f"#{e.seq} · {e.occurred_at:%d %b %Y %H:%M} · {e.action} "
+                                   f"by {e.actor_role or 'system'}",
+                           details=_details(json.loads(e.metadata_json or "{}")))
+                  for e in events]
     return {"changes": changes[:300], "truncated": max(0, len(changes) - 300),
             "audit": audit_rows, "against": against.id if against else "",
             "label": f"v{version.version_number}",
             "options": [Choice(v.id, f"v{v.version_number} · {v.kind}")
                         for v in listed if v.id != version.id]}
+
+
+DETAIL_LABELS = {"reason_codes": "Reason codes", "rationale_tags": "Rationale tags",
+                 "badges": "Changes", "change_count": "Fields changed",
+                 "fields_changed": "Fields", "comment": "Comment", "decision": "Decision"}
+
+
+def _details(metadata: dict[str, Any]) -> list[str]:
+    """An audit event's metadata as short lines (ids left out; the row names the version)."""
+    lines = []
+    for key, value in metadata.items():
+        if key.endswith("_id") or key == "version_number" or value in (None, "", [], {}):
+            continue
+        if key == "status" and isinstance(value, dict):
+            lines.append(f"Status: {value.get('from')} → {value.get('to')}")
+            continue
+        if key == "fields_changed" and isinstance(value, list):
+            value = [str(v).split("/")[-1] for v in value]
+            value = sorted(set(value))
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        lines.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: {text}"[:300])
+    return lines
+
+
+def _where(change: diffing.Change, before: PlanDocument, after: PlanDocument) -> str:
+    """What a change touched, as a coach names it: "Easy run (Wed 21 Oct) › Plank · sets"."""
+    session = after.session(change.session_id or "") or before.session(change.session_id or "")
+    if session is None:
+        return change.field_path
+    where = f"{session.title or session.modality.title()} ({session.day:%a %d %b})"
+    if change.item_id:
+        items = [*session.items, *(before.session(session.session_id) or session).items]
+        item = next((i for i in items if i.item_id == change.item_id), None)
+        where += f" › {item.name if item else 'exercise'}"
+    last = change.field_path.rsplit("/", 1)[-1]
+    return where if last in (change.item_id, change.session_id) else f"{where} · {last}"
 
 
 def _value(value: Any) -> str:
@@ -117,7 +165,7 @@ class HistoryState(SessionState):
     selected_id: str = ""
     selected_plan: str = ""
     changes: list[ChangeRow] = []
-    audit_rows: list[str] = []
+    audit_rows: list[AuditRow] = []
     found: bool = True
     against_id: str = ""
     against_options: list[Choice] = []

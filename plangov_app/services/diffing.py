@@ -47,13 +47,14 @@ def flatten(document: PlanDocument) -> dict[str, dict[str, Any]]:
     """Sessions and items keyed by their stable ids."""
     sessions: dict[str, Any] = {}
     items: dict[str, Any] = {}
-    for week, session in document.sessions():
-        sessions[session.session_id] = {"week": week, "day": session.day.isoformat(),
-                                        "modality": session.modality, "title": session.title,
-                                        "notes": session.notes}
-        for item in session.items:
-            items[item.item_id] = {"session_id": session.session_id,
-                                   **item.model_dump(mode="json", exclude={"item_id"})}
+    for week in document.model_dump(mode="json")["weeks"]:
+        for session in week["sessions"]:
+            session_id = session["session_id"]
+            sessions[session_id] = {"week": week["index"], "day": session["day"],
+                                    "modality": session["modality"], "title": session["title"],
+                                    "notes": session["notes"]}
+            for item in session["items"]:
+                items[item.pop("item_id")] = {"session_id": session_id, **item}
     return {"sessions": sessions, "items": items}
 
 

@@ -28,7 +28,9 @@ def test_admin_reads_plan_history_and_exports_csv(page: Page, app_url: str):
         has=page.get_by_role("button", name=re.compile("^Show changes"))).last
     version_box.get_by_role("button", name=re.compile("^Show changes")).click()
     expect(page.get_by_role("heading", name="Audit entries")).to_be_visible()
-    expect(page.get_by_text("plan.edit by coach").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"plan\.edit by coach$")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Reason codes: \w+")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Status: \w+ → \w+")).first).to_be_visible()
     screenshot(page, "plan-history.png")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export CSV").click()
