@@ -44,10 +44,15 @@ def _session(s: rx.Var) -> rx.Component:
                                               size="1")) for k, v in COMPLIANCE.items()],
                                rx.fragment()),
                       width="100%", align="center"),
-            rx.match(s.change,
-                     *[(k, rx.badge(label, color_scheme=colour, variant="solid", size="1"))
-                       for k, (label, colour) in CHANGE_BADGES.items()],
-                     rx.fragment()),
+            rx.hstack(
+                rx.match(s.change,
+                         *[(k, rx.badge(label, color_scheme=colour, variant="solid", size="1"))
+                           for k, (label, colour) in CHANGE_BADGES.items()],
+                         rx.fragment()),
+                rx.cond(s.threads > 0, rx.badge(rx.icon("message-circle", size=12), s.threads,
+                                                " open", color_scheme="blue", size="1",
+                                                title="Open comment threads on this session")),
+                spacing="1"),
             rx.cond(s.note != "", rx.text(s.note, size="1", color="var(--amber-11)")),
             rx.text(s.title, weight="bold", size="2",
                     text_decoration=rx.cond(s.change == "removed", "line-through", "none")),

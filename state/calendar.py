@@ -41,6 +41,7 @@ class SessionCard:
     change: str = ""  # added | removed | moved | changed | ""
     note: str = ""  # e.g. "Moved from Thu 12 Mar"
     notes: str = ""  # the coach's notes for the session
+    threads: int = 0  # unresolved comment threads anchored here
     exercises: list[ItemRow] = dataclasses.field(default_factory=list)
 
 
@@ -117,9 +118,10 @@ def _removed_card(session: PlanSessionDoc) -> SessionCard:
 
 
 def calendar(document: PlanDocument, reference: PlanDocument | None,
-             compliance: dict[str, str] | None = None) -> list[WeekRow]:
+             compliance: dict[str, str] | None = None,
+             threads: dict[str, int] | None = None) -> list[WeekRow]:
     """The weeks of `document`, marked against `reference` (None: no marks)."""
-    compliance = compliance or {}
+    compliance, threads = compliance or {}, threads or {}
     before = {s.session_id: (w, s) for w, s in reference.sessions()} if reference else {}
     items = ({i.item_id: i for _, s in reference.sessions() for i in s.items}
              if reference else None)
@@ -131,6 +133,8 @@ def calendar(document: PlanDocument, reference: PlanDocument | None,
                  for s in week.sessions]
         cards += [(s.day, _removed_card(s)) for sid, (w, s) in before.items()
                   if w == week.index and sid not in present]
+        for _, card in cards:
+            card.threads = threads.get(card.id, 0)
         weeks.append(WeekRow(label=f"Week {week.index + 1}",
                              sessions=[card for _, card in sorted(cards, key=lambda c: c[0])]))
     return weeks

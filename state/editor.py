@@ -59,7 +59,8 @@ def _text(value: float | int | None) -> str:
 
 
 def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str, Any]],
-             open_session: str, with_calendar: bool) -> dict[str, Any]:
+             open_session: str, with_calendar: bool, threads: dict[str, int]
+             ) -> dict[str, Any]:
     """The plan as it will be once `edits` are saved: badges, the open session, the calendar.
 
     The calendar (every week) is left out while the session dialog covers it.
@@ -72,7 +73,8 @@ def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str,
         "badges": diffing.summarize(baseline, document)["badges"] if edits else None}
     if with_calendar:
         marks = adherence.session_compliance(session, plan, document, date.today())
-        result["weeks"] = calendar(document, baseline, {k: m.colour for k, m in marks.items()})
+        result["weeks"] = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
+                                   threads)
     found = document.session(open_session) if open_session else None
     if found is not None:
         result["dialog"] = {
@@ -271,7 +273,7 @@ class EditorState(PlanViewState):
         session_id = self.open_session if open_session is None else open_session
         try:
             data = await run_read(_preview, actor, self.plan_id, edits, session_id,
-                                  not session_id)
+                                  not session_id, dict(self.open_threads))
         except DomainError as error:
             return problem_toast(error)
         if "weeks" in data:

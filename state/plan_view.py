@@ -48,10 +48,9 @@ class ThreadRow:
     reply: bool = False
 
 
-def _threads(session: Session, actor: Actor, plan_id: str, titles: dict[str, str]
-             ) -> list[ThreadRow]:
+def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[ThreadRow]:
     rows = []
-    for view in comments.list_comments(session, actor, plan_id):
+    for view in views:
         c = view.comment
         original = ""
         if view.original:
@@ -62,6 +61,16 @@ def _threads(session: Session, actor: Actor, plan_id: str, titles: dict[str, str
             when=c.created_at.strftime("%d %b %H:%M"), outdated=view.outdated,
             resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
     return rows
+
+
+def open_thread_counts(views: list[comments.CommentView]) -> dict[str, int]:
+    """Unresolved threads per session (what the calendar's cards show)."""
+    counts: dict[str, int] = {}
+    for view in views:
+        c = view.comment
+        if c.anchor_id and not c.parent_id and c.resolved_at is None:
+            counts[c.anchor_id] = counts.get(c.anchor_id, 0) + 1
+    return counts
 
 
 def _context_panel(session: Session, actor: Actor, plan: Any, document: Any
@@ -104,7 +113,10 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
     seen = document_of(seen_version) if seen_version else None
     reference = seen if compare == "seen" and seen is not None else baseline
     marks = adherence.session_compliance(session, plan, document, date.today())
-    weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()})
+    views = comments.list_comments(session, actor, plan.id)
+    open_threads = open_thread_counts(views)
+    weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
+                     open_threads)
     athlete = session.get(User, plan.athlete_id)
     summary = diffing.summarize(baseline, document)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
@@ -119,7 +131,7 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
             "can_decide": plan.status == "coach_reviewed"
             and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
-            "threads": _threads(session, actor, plan.id, titles),
+            "threads": _threads(views, titles), "open_threads": open_threads,
             "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
             **_context_panel(session, actor, plan, document),
             "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
@@ -157,6 +169,7 @@ class PlanViewState(SessionState):
     seen_label: str = ""
     seen_impact: str = ""
     timeline: list[TimelineRow] = []
+    open_threads: dict[str, int] = {}
     can_edit: bool = False  # set by the editor; here so the calendar needs no editor state
 
     async def load(self) -> Any:
@@ -182,6 +195,7 @@ class PlanViewState(SessionState):
         self.history_link, self.head_id = data["history_link"], data["head_id"]
         self.adherence, self.adherence_weeks = data["adherence"], data["adherence_weeks"]
         self.previous, self.timeline = data["previous"], data["timeline"]
+        self.open_threads = data["open_threads"]
         self.seen_label, self.seen_impact = data["seen_label"], data["seen_impact"]
         self.compare = data["compare"]
         return None

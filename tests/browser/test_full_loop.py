@@ -90,12 +90,16 @@ def test_the_whole_loop(browser: Browser, app_url: str):
     # The coach sees the thread, answers it, moves the session and resubmits.
     coach.reload()
     expect(coach.get_by_text("Could this one be on Saturday?")).to_be_visible()
+    expect(coach.get_by_text("1 open", exact=True)).to_be_visible()  # on the session's card
     coach.get_by_role("button", name="Reply to Athlete 1").first.click()
     coach.get_by_label("Comment", exact=True).fill("Moved to Saturday")
     coach.get_by_role("button", name="Post comment").click()
     expect(coach.get_by_text("Moved to Saturday", exact=True)).to_be_visible()
-    coach.get_by_role("button", name="Resolve").first.click()
+    resolve = coach.get_by_role("button", name="Resolve")
+    coach.locator("div").filter(has_text="Could this one be on Saturday?").filter(
+        has=resolve).last.get_by_role("button", name="Resolve").click()
     expect(coach.get_by_text("Resolved", exact=True).first).to_be_visible()
+    expect(coach.get_by_text("1 open", exact=True)).to_have_count(0)
     coach.get_by_role("button", name=re.compile(r"^Edit ")).nth(1).click()
     coach.get_by_role("dialog").get_by_label("Move to day").click()
     coach.get_by_role("option", name=re.compile(r"^Sat ")).click()
