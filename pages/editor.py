@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.layout import loading_view
 from components.ui import status_badge
-from pages.plan_view import comments_panel, legend, plan_header, plan_not_found, week_view
+from pages.plan_view import (
+    comments_panel,
+    legend,
+    plan_header,
+    plan_not_found,
+    week_pager,
+    week_view,
+)
 from state.editor import EDITABLE, LABELS, REASONS, EditorState
 from state.plan_view import PlanViewState
 
@@ -178,13 +186,14 @@ def _athlete_panel() -> rx.Component:
 
 def editor_page() -> rx.Component:
     """The split-screen editor (read-only for roles that may only view)."""
-    return rx.cond(
+    return rx.cond(PlanViewState.switching, loading_view(), rx.cond(
         PlanViewState.found,
         rx.vstack(
             plan_header(with_badges=False),
-            rx.grid(_sidebar(), rx.vstack(legend(), rx.foreach(PlanViewState.weeks, week_view),
-                                          width="100%"),
+            rx.grid(_sidebar(), rx.vstack(legend(), week_pager(EditorState.show_weeks),
+                                          rx.foreach(PlanViewState.weeks, week_view),
+                                          week_pager(EditorState.show_weeks), width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),
             _session_dialog(), _save_dialog(), width="100%"),
-        plan_not_found())
+        plan_not_found()))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import loading_view, page_title
 from components.ui import status_badge
+from state.calendar import WEEKS_PER_PAGE
 from state.editor import EditorState
 from state.plan_view import PlanViewState
 
@@ -68,6 +71,19 @@ def _session(s: rx.Var) -> rx.Component:
             spacing="1", align="start"),
         width="100%",
         background=rx.match(s.change, *CHANGE_BACKGROUNDS.items(), "var(--color-panel)"))
+
+
+def week_pager(show_weeks: Any) -> rx.Component:
+    """Earlier / later pages of weeks, for plans longer than one page."""
+    return rx.cond(PlanViewState.week_total > WEEKS_PER_PAGE, rx.hstack(
+        rx.button("Earlier weeks", size="1", variant="soft",
+                  disabled=PlanViewState.week_start == 0,
+                  on_click=show_weeks(PlanViewState.week_start - WEEKS_PER_PAGE)),
+        rx.text(PlanViewState.week_range, size="2"),
+        rx.button("Later weeks", size="1", variant="soft",
+                  disabled=PlanViewState.week_start + WEEKS_PER_PAGE >= PlanViewState.week_total,
+                  on_click=show_weeks(PlanViewState.week_start + WEEKS_PER_PAGE)),
+        align="center", wrap="wrap"))
 
 
 def legend() -> rx.Component:
@@ -188,7 +204,7 @@ def plan_not_found() -> rx.Component:
 
 def plan_view_page() -> rx.Component:
     """The plan's weeks, what changed, the decision and the comments."""
-    return rx.cond(
+    return rx.cond(PlanViewState.switching, loading_view(), rx.cond(
         PlanViewState.found,
         rx.vstack(
             plan_header(with_badges=True),
@@ -208,7 +224,9 @@ def plan_view_page() -> rx.Component:
                 align="center", wrap="wrap")),
             legend(),
             _decision(),
+            week_pager(PlanViewState.show_weeks),
             rx.foreach(PlanViewState.weeks, week_view),
+            week_pager(PlanViewState.show_weeks),
             comments_panel(),
             width="100%"),
-        plan_not_found())
+        plan_not_found()))

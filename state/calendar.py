@@ -8,9 +8,11 @@ last reviewed, or the coach's saved head while edits are unsaved.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
 
+WEEKS_PER_PAGE = 16
 MODALITY_COLOURS = {"strength": "indigo", "endurance": "teal", "conditioning": "orange",
                     "mobility": "plum", "rest": "gray"}
 DOSE_FIELDS = ("exercise", "sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min",
@@ -51,6 +53,20 @@ class WeekRow:
 
     label: str = ""
     sessions: list[SessionCard] = dataclasses.field(default_factory=list)
+
+
+def page_start(document: PlanDocument, requested: int, today: date) -> int:
+    """The first week of the page to show.
+
+    That is `requested` (rounded down to a page boundary) or, when negative, the page
+    holding this week of a plan under way.
+    """
+    total = len(document.weeks)
+    if requested < 0:
+        started = document.start_date and document.start_date <= today
+        requested = (today - document.start_date).days // 7 if started else 0
+    week = max(0, min(requested, total - 1))
+    return week - week % WEEKS_PER_PAGE
 
 
 def dose(item: Item) -> str:
@@ -119,15 +135,19 @@ def _removed_card(session: PlanSessionDoc) -> SessionCard:
 
 def calendar(document: PlanDocument, reference: PlanDocument | None,
              compliance: dict[str, str] | None = None,
-             threads: dict[str, int] | None = None) -> list[WeekRow]:
-    """The weeks of `document`, marked against `reference` (None: no marks)."""
+             threads: dict[str, int] | None = None, first: int = 0,
+             count: int | None = None) -> list[WeekRow]:
+    """The weeks of `document` marked against `reference` (None: no marks).
+
+    Only `count` weeks from `first` are built (default: all).
+    """
     compliance, threads = compliance or {}, threads or {}
     before = {s.session_id: (w, s) for w, s in reference.sessions()} if reference else {}
     items = ({i.item_id: i for _, s in reference.sessions() for i in s.items}
              if reference else None)
     present = {s.session_id for _, s in document.sessions()}
     weeks = []
-    for week in document.weeks:
+    for week in document.weeks[first:None if count is None else first + count]:
         cards = [(s.day, _card(s, before.get(s.session_id, (0, None))[1], reference is not None,
                                items, compliance.get(s.session_id, "")))
                  for s in week.sessions]

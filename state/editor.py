@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,7 @@ from plangov_app.services.editing import Edit, compile_edits, days_of_week, prev
 from plangov_app.services.errors import Conflict, DomainError, InvalidInput
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
-from state.calendar import calendar
+from state.calendar import WEEKS_PER_PAGE, calendar
 from state.plan_view import PlanViewState
 from state.session import problem_toast, run_read, run_write
 
@@ -59,8 +59,8 @@ def _text(value: float | int | None) -> str:
 
 
 def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str, Any]],
-             open_session: str, with_calendar: bool, threads: dict[str, int]
-             ) -> dict[str, Any]:
+             open_session: str, with_calendar: bool, threads: dict[str, int],
+             week_start: int) -> dict[str, Any]:
     """The plan as it will be once `edits` are saved: badges, the open session, the calendar.
 
     The calendar (every week) is left out while the session dialog covers it.
@@ -74,7 +74,7 @@ def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str,
     if with_calendar:
         marks = adherence.session_compliance(session, plan, document, date.today())
         result["weeks"] = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
-                                   threads)
+                                   threads, week_start, WEEKS_PER_PAGE)
     found = document.session(open_session) if open_session else None
     if found is not None:
         result["dialog"] = {
@@ -147,6 +147,15 @@ class EditorState(PlanViewState):
     submit_note: str = ""
     save_open: bool = False
     calendar_stale: bool = False
+
+    async def open_editor(self) -> AsyncIterator[Any]:
+        """on_load of the editor (a spinner, not the last plan, while another loads)."""
+        if self._other_plan_shown():
+            self.switching = True
+            yield
+        result = await self.load_editor()
+        self.switching = False
+        yield result
 
     async def load_editor(self) -> Any:
         """on_load: the plan view, plus whether this actor may edit it."""
@@ -256,6 +265,13 @@ class EditorState(PlanViewState):
         self.picker_for = ""
         return await self._apply([*self.edits, edit.as_dict()])
 
+    async def show_weeks(self, start: int) -> Any:
+        """Show another page of weeks (with the unsaved edits)."""
+        self.week_start = max(0, start)
+        if not self.edits:
+            return await self.load()
+        return await self._apply(self.edits, open_session="")
+
     async def undo(self, index: int) -> Any:
         """Drop one unsaved edit."""
         return await self._apply([e for n, e in enumerate(self.edits) if n != index])
@@ -273,7 +289,8 @@ class EditorState(PlanViewState):
         session_id = self.open_session if open_session is None else open_session
         try:
             data = await run_read(_preview, actor, self.plan_id, edits, session_id,
-                                  not session_id, dict(self.open_threads))
+                                  not session_id, dict(self.open_threads),
+                                  max(0, self.week_start))
         except DomainError as error:
             return problem_toast(error)
         if "weeks" in data:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,7 @@ from plangov_app.services import adherence, comments, diffing, plans, versions
 from plangov_app.services.errors import DomainError
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
-from state.calendar import WeekRow, calendar
+from state.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
 from state.session import SessionState, problem_toast, run_read, run_write
 
 
@@ -103,8 +104,8 @@ def _timeline(session: Session, plan: Any, head: Any) -> list[TimelineRow]:
     return rows
 
 
-def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline"
-          ) -> dict[str, Any]:
+def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline",
+          week_start: int = -1) -> dict[str, Any]:
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     head = plans.head_version(session, plan)
     document = document_of(head)
@@ -115,14 +116,16 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
     marks = adherence.session_compliance(session, plan, document, date.today())
     views = comments.list_comments(session, actor, plan.id)
     open_threads = open_thread_counts(views)
+    first = page_start(document, week_start, date.today())
     weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
-                     open_threads)
+                     open_threads, first, WEEKS_PER_PAGE)
     athlete = session.get(User, plan.athlete_id)
     summary = diffing.summarize(baseline, document)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     return {"athlete": athlete.display_name if athlete else "", "status": plan.status,
             "algorithm": plan.algorithm_version, "arm": plan.experiment_arm or "—",
-            "version": str(head.version_number), "weeks": weeks,
+            "version": str(head.version_number), "weeks": weeks, "week_start": first,
+            "week_total": len(document.weeks),
             "badges": summary["badges"], "impact": diffing.describe(summary, baseline, document),
             "compare": "seen" if reference is seen else "baseline",
             "seen_label": f"version {seen_version.version_number}" if seen_version else "",
@@ -170,6 +173,9 @@ class PlanViewState(SessionState):
     seen_impact: str = ""
     timeline: list[TimelineRow] = []
     open_threads: dict[str, int] = {}
+    switching: bool = False  # True while another plan's data would still be on screen
+    week_start: int = -1  # first week shown (-1: the page holding this week)
+    week_total: int = 0
     can_edit: bool = False  # set by the editor; here so the calendar needs no editor state
 
     async def load(self) -> Any:
@@ -179,9 +185,9 @@ class PlanViewState(SessionState):
             return redirect
         plan_id = self.router.url.path.strip("/").split("/")[1]
         if plan_id != self.plan_id:
-            self.plan_id, self.compare = plan_id, "baseline"
+            self.plan_id, self.compare, self.week_start = plan_id, "baseline", -1
         try:
-            data = await run_read(_view, actor, self.plan_id, self.compare)
+            data = await run_read(_view, actor, self.plan_id, self.compare, self.week_start)
         except DomainError as error:
             self.found, self.weeks = False, []
             return None if error.status == 404 else problem_toast(error)
@@ -196,14 +202,38 @@ class PlanViewState(SessionState):
         self.adherence, self.adherence_weeks = data["adherence"], data["adherence_weeks"]
         self.previous, self.timeline = data["previous"], data["timeline"]
         self.open_threads = data["open_threads"]
+        self.week_start, self.week_total = data["week_start"], data["week_total"]
         self.seen_label, self.seen_impact = data["seen_label"], data["seen_impact"]
         self.compare = data["compare"]
         return None
+
+    def _other_plan_shown(self) -> bool:
+        return self.router.url.path.strip("/").split("/")[1] != self.plan_id
+
+    async def open_review(self) -> AsyncIterator[Any]:
+        """on_load of the review page (a spinner, not the last plan, while another loads)."""
+        if self._other_plan_shown():
+            self.switching = True
+            yield
+        result = await self.load_review()
+        self.switching = False
+        yield result
 
     async def load_review(self) -> Any:
         """on_load of the review page: the plan, never with edit controls."""
         self.can_edit = False
         return await self.load()
+
+    async def show_weeks(self, start: int) -> Any:
+        """Show the page of weeks beginning at `start`."""
+        self.week_start = max(0, start)
+        return await self.load()
+
+    @rx.var
+    def week_range(self) -> str:
+        """Which weeks are on screen, e.g. "Weeks 17–32 of 52"."""
+        last = min(self.week_start + WEEKS_PER_PAGE, self.week_total)
+        return f"Weeks {self.week_start + 1}–{last} of {self.week_total}"
 
     async def set_compare(self, value: str | list[str]) -> Any:
         """Compare with the generated plan or with the version last reviewed."""

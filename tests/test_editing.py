@@ -137,3 +137,24 @@ def test_the_calendar_marks_added_removed_changed_and_moved(plan):
     assert all(row.change == "removed" for row in back[strength.session_id].exercises)
     assert {c.id: c for c in calendar(plan, without)[0].sessions}[
         strength.session_id].change == "added"
+
+
+def test_week_pages_start_on_a_boundary_and_at_this_week():
+    from state.calendar import WEEKS_PER_PAGE, calendar, page_start
+
+    year = generate(GenerationInput("running", "intermediate", 4, START, 52))
+    assert page_start(year, -1, START - timedelta(days=1)) == 0  # not started: first page
+    assert page_start(year, -1, START + timedelta(weeks=20, days=3)) == WEEKS_PER_PAGE
+    assert page_start(year, 20, START) == WEEKS_PER_PAGE
+    assert page_start(year, 999, START) == 48  # the last page
+    page = calendar(year, None, first=48, count=WEEKS_PER_PAGE)
+    assert [w.label for w in page] == ["Week 49", "Week 50", "Week 51", "Week 52"]
+
+
+def test_flatten_keys_items_by_id_without_repeating_it(plan):
+    flat = diffing.flatten(plan)
+    session = plan.weeks[0].sessions[0]
+    item = session.items[0]
+    assert flat["items"][item.item_id] == {
+        "session_id": session.session_id, **item.model_dump(mode="json", exclude={"item_id"})}
+    assert flat["sessions"][session.session_id]["day"] == session.day.isoformat()

@@ -54,7 +54,8 @@ def flatten(document: PlanDocument) -> dict[str, dict[str, Any]]:
                                     "modality": session["modality"], "title": session["title"],
                                     "notes": session["notes"]}
             for item in session["items"]:
-                items[item.pop("item_id")] = {"session_id": session_id, **item}
+                item_id = item.pop("item_id")
+                items[item_id] = {"session_id": session_id, **item}
     return {"sessions": sessions, "items": items}
 
 

@@ -66,3 +66,22 @@ def test_only_the_coach_gets_edit_controls(page: Page, app_url: str, browser: Br
         expect(support.get_by_role("button", name=name)).to_have_count(0)
     expect(support.get_by_role("button", name=edit_buttons)).to_have_count(0)
     support_context.close()
+
+
+def test_a_long_plan_is_shown_a_page_of_weeks_at_a_time(page: Page, app_url: str):
+    coach = _api(app_url, "coach2@demo.test")
+    athlete = next(p for p in coach.get("/plans", params={"search": "Athlete 14"}).json()[
+        "items"] if p["athlete_name"] == "Athlete 14")["athlete_id"]
+    plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-03-01",
+                                      "weeks": 20})
+    assert plan.status_code == 201, plan.text
+    sign_in(page, app_url, "coach2@demo.test")
+    page.goto(f"{app_url}/plans/{plan.json()['id']}")
+    expect(page.get_by_text("Weeks 1–16 of 20").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 16", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 17", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Earlier weeks").first).to_be_disabled()
+    page.get_by_role("button", name="Later weeks").first.click()
+    expect(page.get_by_text("Weeks 17–20 of 20").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 17", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 1", exact=True)).to_have_count(0)
