@@ -135,6 +135,7 @@ class PlanVersion(SQLModel, table=True):
         UniqueConstraint("plan_id", "idempotency_key", name="uq_plan_versions_idempotency"),
         Index("ix_plan_versions_plan_created", "plan_id", "created_at"),
         Index("ix_plan_versions_author_created", "author_id", "created_at"),
+        Index("ix_plan_versions_plan_kind", "plan_id", "kind"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     plan_id: str = Field(foreign_key="plans.id", max_length=36)

@@ -22,7 +22,7 @@ from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
 from state.calendar import WEEKS_PER_PAGE, calendar
 from state.plan_view import PlanViewState
-from state.session import problem_toast, run_read, run_write
+from state.session import Choice, problem_toast, run_read, run_write
 
 REASONS = list(plans.REASON_CODES)
 EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
@@ -44,14 +44,6 @@ class DialogItem:
     load_kg: str = ""
     rpe: str = ""
     duration_min: str = ""
-
-
-@dataclasses.dataclass
-class Choice:
-    """A value and its label (days to move to, catalogue hits)."""
-
-    value: str = ""
-    label: str = ""
 
 
 def _text(value: float | int | None) -> str:
@@ -149,13 +141,9 @@ class EditorState(PlanViewState):
     calendar_stale: bool = False
 
     async def open_editor(self) -> AsyncIterator[Any]:
-        """on_load of the editor (a spinner, not the last plan, while another loads)."""
-        if self._other_plan_shown():
-            self.switching = True
-            yield
-        result = await self.load_editor()
-        self.switching = False
-        yield result
+        """on_load of the editor."""
+        async for update in self._open(self.load_editor):
+            yield update
 
     async def load_editor(self) -> Any:
         """on_load: the plan view, plus whether this actor may edit it."""

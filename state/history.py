@@ -15,7 +15,7 @@ from plangov_app.services.errors import DomainError, NotFound
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
-from state.session import SessionState, problem_toast, run_read
+from state.session import Choice, SessionState, problem_toast, run_read
 
 
 @dataclasses.dataclass
@@ -40,14 +40,6 @@ class AuditRow:
 
     heading: str = ""
     details: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
-class Choice:
-    """A version to compare with."""
-
-    value: str = ""
-    label: str = ""
 
 
 @dataclasses.dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -137,7 +137,8 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
             "threads": _threads(views, titles), "open_threads": open_threads,
             "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
             **_context_panel(session, actor, plan, document),
-            "anchors": [{"id": k, "label": v} for k, v in titles.items()][:200]}
+            "anchors": [{"id": card.id, "label": titles[card.id]}  # the sessions on screen
+                        for week in weeks for card in week.sessions if card.id in titles]}
 
 
 class PlanViewState(SessionState):
@@ -210,14 +211,19 @@ class PlanViewState(SessionState):
     def _other_plan_shown(self) -> bool:
         return self.router.url.path.strip("/").split("/")[1] != self.plan_id
 
-    async def open_review(self) -> AsyncIterator[Any]:
-        """on_load of the review page (a spinner, not the last plan, while another loads)."""
+    async def _open(self, load: Callable[[], Awaitable[Any]]) -> AsyncIterator[Any]:
+        """Run `load`, showing a spinner first if another plan is still on screen."""
         if self._other_plan_shown():
             self.switching = True
             yield
-        result = await self.load_review()
+        result = await load()
         self.switching = False
         yield result
+
+    async def open_review(self) -> AsyncIterator[Any]:
+        """on_load of the review page."""
+        async for update in self._open(self.load_review):
+            yield update
 
     async def load_review(self) -> Any:
         """on_load of the review page: the plan, never with edit controls."""

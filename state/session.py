@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +22,14 @@ from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.settings import get_settings
 
 T = TypeVar("T")
+
+
+@dataclasses.dataclass
+class Choice:
+    """A value and its label, for selects and pick lists."""
+
+    value: str = ""
+    label: str = ""
 TOKEN_COOKIE = "plangov_token"
 
 LANDING = {Role.ADMIN.value: "/admin/users", Role.COMPLIANCE.value: "/audit",

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, new_id, utcnow
@@ -43,8 +44,9 @@ def get_version(session: Session, plan: Plan, version_id: str) -> PlanVersion:
 
 
 def list_versions(session: Session, plan: Plan) -> list[PlanVersion]:
-    """Every version of `plan`, oldest first."""
+    """Every version of `plan`, oldest first (documents loaded only if read)."""
     return list(session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+                             .options(defer(PlanVersion.content_json))  # type: ignore[arg-type]
                              .order_by(col(PlanVersion.version_number))))
 
 
@@ -157,11 +159,19 @@ def apply_content(raw: Any) -> PlanDocument:
 
 def decisions(session: Session, plan_id: str, up_to: int | None = None) -> list[PlanVersion]:
     """The versions that record a decision (athlete or admin override), oldest first."""
+    found = _of_kinds(session, plan_id, ("decision", "override"))
+    return [v for v in found if up_to is None or v.version_number <= up_to]
+
+
+def _of_kinds(session: Session, plan_id: str, kinds: tuple[str, ...]) -> list[PlanVersion]:
+    """A plan's versions of `kinds`, oldest first.
+
+    Filtered and sorted here, not in SQL: a version-number range or ORDER BY makes SQLite
+    pick the (plan_id, version_number) index and read every version of the plan.
+    """
     stmt = select(PlanVersion).where(PlanVersion.plan_id == plan_id,
-                                     col(PlanVersion.kind).in_(("decision", "override")))
-    if up_to is not None:
-        stmt = stmt.where(PlanVersion.version_number <= up_to)
-    return list(session.exec(stmt.order_by(col(PlanVersion.version_number))))
+                                     col(PlanVersion.kind).in_(kinds))
+    return sorted(session.exec(stmt), key=lambda v: v.version_number)
 
 
 def author_names(session: Session, versions: list[PlanVersion]) -> dict[str, str]:
@@ -179,7 +189,6 @@ def last_reviewed(session: Session, plan: Plan, before_number: int) -> PlanVersi
 
     A decision version holds the document the athlete was shown, so it is what they last saw.
     """
-    stmt = select(PlanVersion).where(
-        PlanVersion.plan_id == plan.id, PlanVersion.kind == "decision",
-        PlanVersion.author_id == plan.athlete_id, PlanVersion.version_number < before_number)
-    return session.exec(stmt.order_by(col(PlanVersion.version_number).desc())).first()
+    theirs = [v for v in _of_kinds(session, plan.id, ("decision",))
+              if v.author_id == plan.athlete_id and v.version_number < before_number]
+    return theirs[-1] if theirs else None
