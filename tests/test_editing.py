@@ -158,3 +158,14 @@ def test_flatten_keys_items_by_id_without_repeating_it(plan):
     assert flat["items"][item.item_id] == {
         "session_id": session.session_id, **item.model_dump(mode="json", exclude={"item_id"})}
     assert flat["sessions"][session.session_id]["day"] == session.day.isoformat()
+
+
+def test_lru_cache_forgets_the_least_recently_used():
+    from plangov_app.services.caching import LruCache
+
+    cache = LruCache[str, int](2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recent
+    cache.put("c", 3)
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3

@@ -15,6 +15,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from plangov_app.services.caching import LruCache
 from plangov_app.services.plan_document import MODALITIES, PlanDocument
 
 SESSION_FIELDS = ("day", "modality", "title", "notes")
@@ -43,8 +44,20 @@ class Change:
         return dict(self.__dict__)
 
 
+_FLAT = LruCache[int, tuple[PlanDocument, dict[str, dict[str, Any]]]](64)
+
+
 def flatten(document: PlanDocument) -> dict[str, dict[str, Any]]:
-    """Sessions and items keyed by their stable ids."""
+    """Sessions and items keyed by their stable ids (read-only: it may be shared)."""
+    cached = _FLAT.get(id(document))
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    flat = _flatten(document)
+    _FLAT.put(id(document), (document, flat))  # the entry keeps the document (and its id)
+    return flat
+
+
+def _flatten(document: PlanDocument) -> dict[str, dict[str, Any]]:
     sessions: dict[str, Any] = {}
     items: dict[str, Any] = {}
     for week in document.model_dump(mode="json")["weeks"]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert
@@ -19,20 +18,21 @@ from sqlmodel import Session, col, select
 
 from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, new_id, utcnow
 from plangov_app.services import diffing
+from plangov_app.services.caching import LruCache
 from plangov_app.services.errors import NotFound
 from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
 from plangov_app.services.rbac import Actor
 
+_DOCUMENTS = LruCache[str, PlanDocument](256)  # by version id: versions never change
+
 
 def document_of(version: PlanVersion) -> PlanDocument:
     """The validated document of a stored version (shared: callers must not mutate it)."""
-    return _parsed(version.id, version.content_json)
-
-
-@lru_cache(maxsize=256)
-def _parsed(version_id: str, content_json: str) -> PlanDocument:
-    """Versions never change (the database refuses it), so a parse can be reused."""
-    return PlanDocument.model_validate(json.loads(content_json))
+    cached = _DOCUMENTS.get(version.id)
+    if cached is None:
+        cached = PlanDocument.model_validate(json.loads(version.content_json))
+        _DOCUMENTS.put(version.id, cached)
+    return cached
 
 
 def get_version(session: Session, plan: Plan, version_id: str) -> PlanVersion:
@@ -77,6 +77,7 @@ def write_version(session: Session, plan: Plan, actor: Actor | None, parent: Pla
                   content_json: str | None = None) -> PlanVersion:
     """Insert a version with its sessions and changes, and point the plan at it."""
     summary = _summary(parent, spec, baseline)
+    content = dump_document(spec.document)
     version = PlanVersion(
         id=new_id(), plan_id=plan.id,
         version_number=(parent.version_number + 1) if parent else 1,
@@ -84,13 +85,13 @@ def write_version(session: Session, plan: Plan, actor: Actor | None, parent: Pla
         author_id=actor.user_id if actor else None,
         author_role=actor.role.value if actor else "system",
         diff_summary_json=json.dumps(summary, sort_keys=True, default=str),
-        content_json=content_json or json.dumps(dump_document(spec.document), sort_keys=True),
+        content_json=content_json or json.dumps(content, sort_keys=True),
         reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
         idempotency_key=spec.idempotency_key, created_at=utcnow())
     session.add(version)
     session.flush()
-    session.execute(insert(PlanSession), _session_rows(version.id, json.loads(
-        version.content_json)))
+    session.execute(insert(PlanSession), _session_rows(version.id, content))
+    _DOCUMENTS.put(version.id, spec.document)  # the next edit starts from it
     session.add_all(_change_rows(version.id, spec))
     plan.active_version_id = version.id
     plan.status = spec.status
