@@ -7,7 +7,7 @@ race re-applies them on the new head instead of dropping them.
 from __future__ import annotations
 
 import dataclasses
-import uuid
+import math
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
@@ -15,9 +15,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from plangov_app.services import adherence, catalogue, diffing, plans, versions
-from plangov_app.services.editing import Edit, compile_edits, days_of_week, preview
-from plangov_app.services.errors import Conflict, DomainError, InvalidInput
+from plangov_app.services import adherence, catalogue, diffing, plans
+from plangov_app.services.editing import Edit, days_of_week, new_item, preview, save_edits
+from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
 from state.calendar import WEEKS_PER_PAGE, calendar
@@ -28,9 +28,6 @@ REASONS = list(plans.REASON_CODES)
 EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
 LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
           "duration_min": "Minutes"}
-DEFAULT_DOSE: dict[str, dict[str, Any]] = {"reps": {"sets": 3, "reps": 8},
-                                           "duration": {"duration_min": 10.0},
-                                           "distance": {"distance_km": 2.0}}
 
 
 @dataclasses.dataclass
@@ -79,43 +76,13 @@ def _preview(session: Session, actor: Actor, plan_id: str, edits: list[dict[str,
     return result
 
 
-def new_item(exercise_key: str) -> dict[str, Any]:
-    """A catalogue exercise with a starting dose, ready to add to a session."""
-    exercise = catalogue.get_exercise(exercise_key)
-    if exercise is None:
-        raise InvalidInput(f"unknown exercise {exercise_key}")
-    return {"item_id": str(uuid.uuid4()), "exercise": exercise.key, "name": exercise.name,
-            **DEFAULT_DOSE.get(exercise.unit, {})}
-
-
-def _save(session: Session, actor: Actor, plan_id: str, base_id: str,
-          edits: list[dict[str, Any]], reasons: list[str], rationale: str,
-          context: Any) -> tuple[int, list[dict[str, Any]]]:
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-    head = plans.head_version(session, plan)
-    if head.id != base_id:
-        raise Conflict(_what_changed(session, plan, base_id, head))
-    operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
-    version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
-        base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
-        rationale=rationale), context)
-    return version.version_number, [e.as_dict() for e in stale]
-
-
-def _what_changed(session: Session, plan: Any, base_id: str, head: Any) -> str:
-    base = versions.get_version(session, plan, base_id)
-    before, after = document_of(base), document_of(head)
-    summary = diffing.summarize(before, after)
-    author = versions.author_names(session, [head]).get(head.author_id or "", "someone")
-    return (f"{author} saved version {head.version_number} since you opened the plan: "
-            f"{diffing.describe(summary, before, after)}.")
-
-
 def _number(value: str) -> float | int | None:
     text = value.strip()
     if not text:
         return None
     number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
     return int(number) if number.is_integer() else number
 
 
@@ -320,7 +287,7 @@ class EditorState(PlanViewState):
         if not self.edits:
             return rx.toast.error("There are no unsaved edits.")
         try:
-            number, stale = await run_write(_save, actor, self.plan_id, self.head_id,
+            number, stale = await run_write(save_edits, actor, self.plan_id, self.head_id,
                                             self.edits, self.reasons, self.rationale,
                                             self._context())
         except Conflict as error:

@@ -105,8 +105,8 @@ def test_weekly_adherence_counts_completed_over_scheduled():
 
 
 def test_the_calendar_marks_added_removed_changed_and_moved(plan):
+    from plangov_app.services.editing import new_item
     from state.calendar import calendar, dose
-    from state.editor import new_item
 
     strength = _strength(plan)
     first, second = strength.items[0], strength.items[1]
@@ -169,3 +169,30 @@ def test_lru_cache_forgets_the_least_recently_used():
     assert cache.get("a") == 1  # "a" is now the most recent
     cache.put("c", 3)
     assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
+
+
+def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, seeded):
+    from db.demo import demo_id
+    from db.session import unit_of_work
+    from plangov_app.services.context import system_context
+    from plangov_app.services.editing import save_edits
+    from plangov_app.services.errors import Conflict
+    from plangov_app.services.rbac import load_actor
+    from tests.plan_helpers import counts, create_plan, version
+
+    coach = token_for("coach1@demo.test")
+    plan = create_plan(client, coach, weeks=4)
+    head = version(client, coach, plan)
+    first = head["content"]["weeks"][0]["sessions"][0]
+    edit = Edit("set_session", first["session_id"], field="notes", value="Easy").as_dict()
+    with unit_of_work(seeded) as session:
+        actor = load_actor(session, demo_id("coach1@demo.test"))
+        number, stale = save_edits(session, actor, plan["id"], head["id"], [edit], ["other"],
+                                   "", system_context("test"))
+    assert (number, stale) == (2, [])
+    with unit_of_work(seeded) as session:
+        before = counts(session)
+        with pytest.raises(Conflict, match="Casey Coach saved version 2 since you opened"):
+            save_edits(session, actor, plan["id"], head["id"], [edit], ["other"], "",
+                       system_context("test"))
+        assert counts(session) == before  # nothing written

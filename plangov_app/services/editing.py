@@ -9,14 +9,25 @@ edits whose session or item no longer exists instead of silently dropping them.
 from __future__ import annotations
 
 import copy
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from plangov_app.services.catalogue import get_exercise
-from plangov_app.services.errors import InvalidInput
-from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from sqlmodel import Session
 
+from db.models import Plan, PlanVersion
+from plangov_app.services import diffing, plans, versions
+from plangov_app.services.catalogue import get_exercise
+from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import Conflict, InvalidInput
+from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from plangov_app.services.rbac import Actor, Permission
+from plangov_app.services.versions import document_of
+
+DEFAULT_DOSE: dict[str, dict[str, Any]] = {"reps": {"sets": 3, "reps": 8},
+                                           "duration": {"duration_min": 10.0},
+                                           "distance": {"distance_km": 2.0}}
 EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remove_item"]
 ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
                "notes")
@@ -149,3 +160,41 @@ def days_of_week(document: PlanDocument, session_id: str) -> list[date]:
             first = document.start_date + timedelta(days=7 * week.index)
             return [first + timedelta(days=n) for n in range(7)]
     return []
+
+
+def new_item(exercise_key: str) -> dict[str, Any]:
+    """A catalogue exercise with a starting dose, ready to add to a session."""
+    exercise = get_exercise(exercise_key)
+    if exercise is None:
+        raise InvalidInput(f"unknown exercise {exercise_key}")
+    return {"item_id": str(uuid.uuid4()), "exercise": exercise.key, "name": exercise.name,
+            **DEFAULT_DOSE.get(exercise.unit, {})}
+
+
+def save_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
+               edits: list[dict[str, Any]], reasons: list[str], rationale: str,
+               context: RequestContext) -> tuple[int, list[dict[str, Any]]]:
+    """Save a coach's unsaved edits as a new version on `base_id`.
+
+    If another version was saved since, nothing is written: Conflict says who saved which
+    version and what it changed, so the edits can be applied on top of it. Returns the new
+    version's number and the edits that no longer applied (their session or item is gone).
+    """
+    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
+    head = plans.head_version(session, plan)
+    if head.id != base_id:
+        raise Conflict(_what_changed(session, plan, base_id, head))
+    operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
+    version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
+        base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
+        rationale=rationale), context)
+    return version.version_number, [e.as_dict() for e in stale]
+
+
+def _what_changed(session: Session, plan: Plan, base_id: str, head: PlanVersion) -> str:
+    base = versions.get_version(session, plan, base_id)
+    before, after = document_of(base), document_of(head)
+    summary = diffing.summarize(before, after)
+    author = versions.author_names(session, [head]).get(head.author_id or "", "someone")
+    return (f"{author} saved version {head.version_number} since you opened the plan: "
+            f"{diffing.describe(summary, before, after)}.")
