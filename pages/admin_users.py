@@ -11,7 +11,11 @@ from state.users import ROLES, UsersState
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row["name"], weight="medium")),
+        rx.table.cell(rx.cond(  # an athlete's name leads to their Plan History
+            row["role"] == "athlete",
+            rx.link(row["name"], href="/athletes/" + row["id"].to(str) + "/history",
+                    weight="medium"),
+            rx.text(row["name"], weight="medium"))),
         rx.table.cell(rx.text(row["email"], size="2")),
         rx.table.cell(rx.badge(row["role"], variant="soft")),
         rx.table.cell(rx.text(row["coaches"], size="2")),

@@ -41,3 +41,14 @@ def test_admin_reads_plan_history_and_exports_csv(page: Page, app_url: str):
     api_rows = _api(app_url, "admin@demo.test").get(
         f"/plans/{plan_id.group(1)}/changelog", params={"format": "csv"}).text.strip().splitlines()
     assert rows == api_rows and len(rows) > 1
+
+
+def test_an_athletes_name_in_users_and_roles_opens_their_plan_history(page: Page,
+                                                                      app_url: str):
+    sign_in(page, app_url, "admin@demo.test")
+    page.goto(f"{app_url}/admin/users")
+    page.get_by_role("link", name="Athlete 5", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/athletes/[0-9a-f-]{36}/history/?$"))
+    expect(page.get_by_role("heading", name="Plan History · Athlete 5")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Show changes of ")).first
+           ).to_be_visible()
