@@ -40,13 +40,14 @@ def _session(s: rx.Var) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.badge(s.modality, color_scheme=s.colour, variant="solid",
                                size="1"),
-                      rx.text(s.day, size="1", color_scheme="gray"),
+                      rx.text(s.day, size="1", color_scheme="gray",
+                              display=rx.breakpoints(initial="block", md="none")),
                       rx.spacer(),
                       rx.match(s.compliance,
                                *[(k, rx.badge(v, color_scheme=k,
                                               size="1")) for k, v in COMPLIANCE.items()],
                                rx.fragment()),
-                      width="100%", align="center"),
+                      width="100%", align="center", wrap="wrap", spacing="1"),
             rx.hstack(
                 rx.match(s.change,
                          *[(k, rx.badge(label, color_scheme=colour, variant="solid", size="1"))
@@ -67,7 +68,7 @@ def _session(s: rx.Var) -> rx.Component:
                               rx.button("Edit", size="1", variant="soft",
                                         on_click=EditorState.edit_session(s.id),
                                         aria_label="Edit " + s.title + " on " + s.day)),
-                      width="100%"),
+                      width="100%", wrap="wrap", spacing="1", align="center"),
             spacing="1", align="start"),
         width="100%",
         background=rx.match(s.change, *CHANGE_BACKGROUNDS.items(), "var(--color-panel)"))
@@ -96,13 +97,29 @@ def legend() -> rx.Component:
         spacing="2", wrap="wrap", align="center")
 
 
+WIDE = rx.breakpoints(initial="none", md="block")  # shown only where days are columns
+
+
+def _day_label(day: rx.Var) -> rx.Component:
+    return rx.text(day.label, size="1", weight="medium", color_scheme="gray", display=WIDE)
+
+
+def _day(day: rx.Var) -> rx.Component:
+    """A day's column: its date and sessions; a rest day shows only where days are columns."""
+    return rx.cond(
+        day.rest,
+        rx.box(_day_label(day), rx.text("Rest", size="1", color_scheme="gray",
+                                        padding_top="0.5em"), display=WIDE),
+        rx.vstack(_day_label(day), rx.foreach(day.sessions, _session), spacing="2",
+                  min_width="0", width="100%"))
+
+
 def week_view(week: rx.Var) -> rx.Component:
-    """One week of session cards."""
+    """One week: its days as columns on a wide screen, stacked on a phone."""
     return rx.vstack(
         rx.heading(week.label, size="3", as_="h2"),
-        rx.grid(rx.foreach(week.sessions, _session),
-                columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="3",
-                width="100%"),
+        rx.grid(rx.foreach(week.days, _day),
+                columns=rx.breakpoints(initial="1", md="7"), spacing="2", width="100%"),
         width="100%", spacing="2", margin_bottom="1em")
 
 

@@ -8,7 +8,7 @@ last reviewed, or the coach's saved head while edits are unsaved.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
 
@@ -48,11 +48,24 @@ class SessionCard:
 
 
 @dataclasses.dataclass
+class DayCell:
+    """One day of a week: its column in the calendar."""
+
+    label: str = ""  # e.g. "Mon 30 Nov"
+    rest: bool = True  # no session that day
+    sessions: list[SessionCard] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
 class WeekRow:
-    """One week of the calendar."""
+    """One week of the calendar: seven day columns."""
 
     label: str = ""
-    sessions: list[SessionCard] = dataclasses.field(default_factory=list)
+    days: list[DayCell] = dataclasses.field(default_factory=list)
+
+    def cards(self) -> list[SessionCard]:
+        """The week's session cards, day by day."""
+        return [card for day in self.days for card in day.sessions]
 
 
 def page_start(document: PlanDocument, requested: int, today: date) -> int:
@@ -133,6 +146,23 @@ def _removed_card(session: PlanSessionDoc) -> SessionCard:
     return card
 
 
+def _first_day(document: PlanDocument, index: int, days: list[date]) -> date:
+    """The week's first day: from the plan's start, else the Monday of its first session."""
+    if document.start_date:
+        return document.start_date + timedelta(days=7 * index)
+    earliest = min(days, default=date.today())
+    return earliest - timedelta(days=earliest.weekday())
+
+
+def _day_cells(first: date, cards: list[tuple[date, SessionCard]]) -> list[DayCell]:
+    cells = [DayCell(label=f"{first + timedelta(days=n):%a %d %b}") for n in range(7)]
+    for day, card in sorted(cards, key=lambda c: c[0]):
+        cell = cells[max(0, min((day - first).days, 6))]
+        cell.sessions.append(card)
+        cell.rest = False
+    return cells
+
+
 def calendar(document: PlanDocument, reference: PlanDocument | None,
              compliance: dict[str, str] | None = None,
              threads: dict[str, int] | None = None, first: int = 0,
@@ -155,6 +185,6 @@ def calendar(document: PlanDocument, reference: PlanDocument | None,
                   if w == week.index and sid not in present]
         for _, card in cards:
             card.threads = threads.get(card.id, 0)
-        weeks.append(WeekRow(label=f"Week {week.index + 1}",
-                             sessions=[card for _, card in sorted(cards, key=lambda c: c[0])]))
+        start = _first_day(document, week.index, [day for day, _ in cards])
+        weeks.append(WeekRow(label=f"Week {week.index + 1}", days=_day_cells(start, cards)))
     return weeks

@@ -138,7 +138,7 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
             "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
             **_context_panel(session, actor, plan, document),
             "anchors": [{"id": card.id, "label": titles[card.id]}  # the sessions on screen
-                        for week in weeks for card in week.sessions if card.id in titles]}
+                        for week in weeks for card in week.cards() if card.id in titles]}
 
 
 class PlanViewState(SessionState):

@@ -118,7 +118,7 @@ def test_the_calendar_marks_added_removed_changed_and_moved(plan):
         Edit("remove_item", strength.session_id, second.item_id),
         Edit("add_item", strength.session_id, value=new_item("plank")),
         Edit("move", other.session_id, value=target_day.isoformat())])
-    cards = {c.id: c for c in calendar(edited, plan)[0].sessions}
+    cards = {c.id: c for c in calendar(edited, plan)[0].cards()}
     marks = {row.name: (row.change, row.was) for row in cards[strength.session_id].exercises}
     assert cards[strength.session_id].change == "changed"
     assert marks[first.name] == ("changed", f"{first.name} {dose(first)}")
@@ -128,15 +128,39 @@ def test_the_calendar_marks_added_removed_changed_and_moved(plan):
     assert cards[other.session_id].note == f"Moved from {other.day:%a %d %b}"
     assert all(c.change == "" for sid, c in cards.items()
                if sid not in {strength.session_id, other.session_id})
-    assert all(c.change == "" for c in calendar(plan, None)[0].sessions)  # no reference
+    assert all(c.change == "" for c in calendar(plan, None)[0].cards())  # no reference
 
     without = plan.model_copy(deep=True)
     without.weeks[0].sessions.remove(without.session(strength.session_id))
-    back = {c.id: c for c in calendar(without, plan)[0].sessions}
+    back = {c.id: c for c in calendar(without, plan)[0].cards()}
     assert back[strength.session_id].change == "removed"
     assert all(row.change == "removed" for row in back[strength.session_id].exercises)
-    assert {c.id: c for c in calendar(plan, without)[0].sessions}[
+    assert {c.id: c for c in calendar(plan, without)[0].cards()}[
         strength.session_id].change == "added"
+
+
+def test_the_calendar_puts_each_session_under_its_day(plan):
+    from state.calendar import calendar
+
+    week = calendar(plan, None)[0]
+    first = plan.start_date
+    assert [d.label for d in week.days] == [
+        f"{first + timedelta(days=n):%a %d %b}" for n in range(7)]
+    for session in plan.weeks[0].sessions:
+        column = week.days[(session.day - first).days]
+        assert session.session_id in {c.id for c in column.sessions}
+        assert not column.rest
+    busy = {(s.day - first).days for s in plan.weeks[0].sessions}
+    assert [d.rest for d in week.days] == [n not in busy for n in range(7)]
+
+    moved = plan.weeks[0].sessions[0]
+    free = next(n for n in range(7) if n not in busy)
+    edited = preview(plan, [Edit("move", moved.session_id,
+                                 value=(first + timedelta(days=free)).isoformat())])
+    after = calendar(edited, plan)[0]
+    assert [c.id for c in after.days[free].sessions] == [moved.session_id]
+    assert after.days[free].sessions[0].change == "moved"
+    assert moved.session_id not in {c.id for c in after.days[(moved.day - first).days].sessions}
 
 
 def test_week_pages_start_on_a_boundary_and_at_this_week():

@@ -53,6 +53,7 @@ def test_coach_edits_saves_and_submits(page: Page, app_url: str):
     dialog.get_by_role("button", name="Done").click()
     expect(page.get_by_text(re.compile(rf"sets → {value + 2}"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Volume ↑"))).to_be_visible()
+    expect(dialog).to_be_hidden()
     screenshot(page, "editor.png")
 
     page.get_by_role("button", name="Save draft").click()
