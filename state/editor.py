@@ -7,6 +7,7 @@ race re-applies them on the new head instead of dropping them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -16,7 +17,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from plangov_app.services import adherence, catalogue, diffing, plans
-from plangov_app.services.editing import Edit, days_of_week, new_item, preview, save_edits
+from plangov_app.services.editing import (
+    Edit,
+    days_of_week,
+    new_item,
+    preview,
+    restore_edits,
+    save_edits,
+)
 from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
@@ -25,6 +33,7 @@ from state.plan_view import PlanViewState
 from state.session import Choice, problem_toast, run_read, run_write
 
 REASONS = list(plans.REASON_CODES)
+REMEMBERED_PLANS = 20  # plans whose unsaved edits this browser keeps
 EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
 LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
           "duration_min": "Minutes"}
@@ -92,6 +101,9 @@ class EditorState(PlanViewState):
     edits: list[dict[str, Any]] = []
     preview_badges: list[str] = []
     open_session: str = ""
+    # Unsaved edits per user and plan, kept in this browser until saved or undone, so a
+    # reload, an expired sign-in or a closed tab loses nothing.
+    remembered: str = rx.LocalStorage("", name="plangov_unsaved_edits")
     open_title: str = ""
     dialog_items: list[DialogItem] = []
     dialog_day: str = ""
@@ -119,7 +131,43 @@ class EditorState(PlanViewState):
             return redirect
         self.edits, self.preview_badges, self.open_session = [], [], ""
         self.calendar_stale = False
-        return None
+        return await self._restore()
+
+    def _memory(self) -> dict[str, Any]:
+        try:
+            stored = json.loads(self.remembered or "{}")
+        except ValueError:
+            return {}
+        return stored if isinstance(stored, dict) else {}
+
+    def _remember(self) -> None:
+        """Keep this plan's unsaved edits in the browser (or forget them once none)."""
+        memory, key = self._memory(), f"{self.user_id}:{self.plan_id}"
+        memory.pop(key, None)
+        if self.edits:
+            memory[key] = {"base": self.head_id, "edits": self.edits}
+        self.remembered = json.dumps(dict(list(memory.items())[-REMEMBERED_PLANS:]))
+
+    async def _restore(self) -> Any:
+        """Bring back the unsaved edits this browser kept for this plan, if any."""
+        kept = self._memory().get(f"{self.user_id}:{self.plan_id}")
+        if not self.can_edit or not isinstance(kept, dict) or not kept.get("edits"):
+            return None
+        actor = await self._actor()
+        if actor is None:
+            return None
+        base = kept.get("base") if isinstance(kept.get("base"), str) else ""
+        try:
+            restored = await run_read(restore_edits, actor, self.plan_id, base, kept["edits"])
+        except DomainError as error:
+            return problem_toast(error)
+        await self._apply(restored.edits, open_session="")
+        self._remember()
+        message = " ".join(filter(None, [
+            f"{len(self.edits)} unsaved edit(s) from your last visit are back." if self.edits
+            else "", restored.saved_since,
+            f"{restored.dropped} no longer applied." if restored.dropped else ""]))
+        return rx.toast.info(message, duration=12000) if message else None
 
     async def _load_editable(self) -> Any:
         """The plan view, and whether this actor may edit it now."""
@@ -253,6 +301,7 @@ class EditorState(PlanViewState):
         elif edits != self.edits:
             self.calendar_stale = True
         self.edits, self.preview_badges = edits, data["badges"] or []
+        self._remember()
         dialog = data.get("dialog")
         if dialog is None:
             self.open_session = ""
@@ -298,6 +347,7 @@ class EditorState(PlanViewState):
         except DomainError as error:
             return problem_toast(error)
         self.save_open, self.edits, self.reasons, self.rationale = False, [], [], ""
+        self._remember()
         await self.load_editor()
         note = f" {len(stale)} edit(s) no longer applied." if stale else ""
         return rx.toast.success(f"Saved as version {number}.{note}")

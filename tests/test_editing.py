@@ -220,3 +220,43 @@ def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, 
             save_edits(session, actor, plan["id"], head["id"], [edit], ["other"], "",
                        system_context("test"))
         assert counts(session) == before  # nothing written
+
+
+def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved(
+        client, token_for, seeded):
+    from db.demo import demo_id
+    from db.session import read_session, unit_of_work
+    from plangov_app.services.context import system_context
+    from plangov_app.services.editing import restore_edits, save_edits
+    from plangov_app.services.errors import NotFound
+    from plangov_app.services.rbac import load_actor
+    from tests.plan_helpers import create_plan, version
+
+    coach = token_for("coach1@demo.test")
+    plan = create_plan(client, coach, weeks=4)
+    head = version(client, coach, plan)
+    first, second = head["content"]["weeks"][0]["sessions"][:2]
+    notes = Edit("set_session", first["session_id"], field="notes", value="Easy").as_dict()
+    removal = Edit("remove_item", second["session_id"], second["items"][0]["item_id"]).as_dict()
+    bad_dose = Edit("set_item", second["session_id"], second["items"][1]["item_id"], "sets",
+                    "many").as_dict()
+    remembered = [notes, removal, bad_dose, {"kind": "explode"}, "junk",
+                  Edit("move", "no-such-session", value="2026-12-08").as_dict()]
+    with read_session(seeded) as session:
+        actor = load_actor(session, demo_id("coach1@demo.test"))
+        restored = restore_edits(session, actor, plan["id"], head["id"], remembered)
+    assert (restored.edits, restored.dropped, restored.saved_since) == ([notes, removal], 4, "")
+
+    with unit_of_work(seeded) as session:  # another save removes what the removal touched
+        other = Edit("remove_item", second["session_id"], second["items"][0]["item_id"])
+        save_edits(session, actor, plan["id"], head["id"], [other.as_dict()], ["other"], "",
+                   system_context("test"))
+    with read_session(seeded) as session:
+        restored = restore_edits(session, actor, plan["id"], head["id"], [notes, removal])
+        assert restored.edits == [notes] and restored.dropped == 1
+        assert restored.saved_since.startswith("Casey Coach saved version 2")
+        unknown_base = restore_edits(session, actor, plan["id"], "not-a-version", [notes])
+        assert unknown_base.saved_since == "The plan is now at version 2."
+        other_coach = load_actor(session, demo_id("coach2@demo.test"))
+        with pytest.raises(NotFound):
+            restore_edits(session, other_coach, plan["id"], head["id"], [notes])

@@ -12,7 +12,7 @@ import copy
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from db.models import Plan, PlanVersion
 from plangov_app.services import diffing, plans, versions
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.context import RequestContext
-from plangov_app.services.errors import Conflict, InvalidInput
+from plangov_app.services.errors import Conflict, InvalidInput, NotFound
 from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
@@ -28,6 +28,7 @@ from plangov_app.services.versions import document_of
 DEFAULT_DOSE: dict[str, dict[str, Any]] = {"reps": {"sets": 3, "reps": 8},
                                            "duration": {"duration_min": 10.0},
                                            "distance": {"distance_km": 2.0}}
+MAX_REMEMBERED_EDITS = 500  # a browser's remembered edits beyond this are not restored
 EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remove_item"]
 ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
                "notes")
@@ -189,6 +190,63 @@ def save_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
         base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
         rationale=rationale), context)
     return version.version_number, [e.as_dict() for e in stale]
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What came back of a coach's remembered unsaved edits."""
+
+    edits: list[dict[str, Any]]  # the ones that still apply, in order
+    dropped: int  # the ones that no longer apply (or were not valid edits)
+    saved_since: str  # what another version saved since changed, or ""
+
+
+def restore_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
+                  remembered: list[Any]) -> Restored:
+    """Which of the unsaved edits a browser remembered (made on `base_id`) apply to the head.
+
+    The edits come from the browser, so each is checked as new input: it is kept only if
+    its session or item still exists and the plan stays valid with it.
+    """
+    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
+    head = plans.head_version(session, plan)
+    document = document_of(head)
+    kept: list[dict[str, Any]] = []
+    candidates = remembered[:MAX_REMEMBERED_EDITS] if isinstance(remembered, list) else []
+    for raw in candidates:
+        edit = _edit_or_none(raw)
+        if edit is None:
+            continue
+        try:
+            document = _with_edit(document, edit)
+        except (InvalidInput, TypeError, ValueError, KeyError):
+            continue
+        kept.append(edit.as_dict())
+    saved_since = ""
+    if base_id != head.id:
+        try:
+            saved_since = _what_changed(session, plan, base_id, head)
+        except (NotFound, InvalidInput):
+            saved_since = f"The plan is now at version {head.version_number}."
+    return Restored(kept, len(remembered) - len(kept) if isinstance(remembered, list) else 0,
+                    saved_since)
+
+
+def _edit_or_none(raw: Any) -> Edit | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("session_id"), str):
+        return None
+    edit = Edit.from_dict(raw)
+    if edit.kind not in get_args(EditKind) or not isinstance(edit.label, str):
+        return None
+    return edit
+
+
+def _with_edit(document: PlanDocument, edit: Edit) -> PlanDocument:
+    """`document` with `edit`; InvalidInput if it no longer applies."""
+    _, stale = compile_edits(document, [edit])
+    if stale:
+        raise InvalidInput("the edit no longer applies")
+    return preview(document, [edit])
 
 
 def _what_changed(session: Session, plan: Plan, base_id: str, head: PlanVersion) -> str:

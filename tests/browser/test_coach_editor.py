@@ -171,3 +171,31 @@ def test_session_dialog_swaps_adds_removes_and_moves(page: Page, app_url: str):
     assert "Goblet squat" in names and "Side plank" in names and second in names
     assert first not in names
     assert date.fromisoformat(moved["day"]).weekday() == 6  # Sunday
+
+
+def test_unsaved_edits_survive_a_reload_until_undone(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    plan = next(p for p in coach.get("/plans", params={"status": "needs_revision"}).json()[
+        "items"] if p["athlete_name"] == "Athlete 12")
+    versions = len(coach.get(f"/plans/{plan['id']}/versions").json())
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
+    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
+    minutes.fill("37")
+    minutes.press("Tab")
+    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    edited = page.get_by_text(re.compile(r"minutes → 37"))
+    expect(edited).to_be_visible()
+
+    page.reload()  # or the tab closed, or the sign-in expired
+    expect(page.get_by_text(re.compile(r"^1 unsaved edit\(s\) from your last visit are back"))
+           ).to_be_visible()
+    expect(edited).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Undo .*minutes → 37")).click()
+    expect(page.get_by_text("No unsaved edits.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Changes")).to_be_visible()
+    expect(page.get_by_text("No unsaved edits.")).to_be_visible()
+    expect(edited).to_have_count(0)
+    assert len(coach.get(f"/plans/{plan['id']}/versions").json()) == versions  # none saved
