@@ -11,9 +11,9 @@ from state.users import ROLES, UsersState
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.cond(  # an athlete's name leads to their Plan History
+        rx.table.cell(rx.cond(  # an athlete's name leads to their profile
             row["role"] == "athlete",
-            rx.link(row["name"], href="/athletes/" + row["id"].to(str) + "/history",
+            rx.link(row["name"], href="/athletes/" + row["id"].to(str),
                     weight="medium"),
             rx.text(row["name"], weight="medium"))),
         rx.table.cell(rx.text(row["email"], size="2")),

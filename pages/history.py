@@ -70,7 +70,9 @@ def history_page() -> rx.Component:
     return rx.cond(
         HistoryState.found,
         rx.vstack(
-            page_title(rx.text("Plan History · ", HistoryState.athlete)),
+            page_title(rx.text("Plan History · ", rx.link(
+                HistoryState.athlete, href="/athletes/" + HistoryState.athlete_id,
+                color="inherit", underline="hover"))),
             rx.grid(
                 rx.vstack(rx.foreach(HistoryState.rows, _version), spacing="2",
                           width="100%"),

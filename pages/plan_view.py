@@ -197,11 +197,12 @@ def comments_panel() -> rx.Component:
 
 
 def plan_header(*, with_badges: bool) -> rx.Component:
-    """The athlete, status, version, algorithm, arm and a link to Plan History."""
+    """The athlete (a link to their profile), status, version, algorithm, arm, Plan History."""
     badges = [rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue"))
               ] if with_badges else []
     return rx.fragment(
-        page_title(rx.text(PlanViewState.athlete, " · plan"),
+        page_title(rx.text(rx.link(PlanViewState.athlete, href=PlanViewState.athlete_link,
+                                   color="inherit", underline="hover"), " · plan"),
                    status_badge(PlanViewState.plan_status)),
         rx.hstack(rx.text("Version ", PlanViewState.version, size="2"),
                   rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),

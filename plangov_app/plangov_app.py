@@ -10,6 +10,7 @@ import reflex as rx
 from components.layout import frame, protected
 from db.session import unit_of_work
 from pages.admin_users import users_page
+from pages.athlete import athlete_page
 from pages.audit import audit_page
 from pages.editor import editor_page
 from pages.history import history_page
@@ -19,6 +20,7 @@ from pages.plan_view import plan_view_page
 from pages.plans import plans_page
 from plangov_app.api import api
 from plangov_app.services import outbox
+from state.athlete import AthleteState
 from state.audit import AuditState
 from state.editor import EditorState
 from state.history import HistoryState
@@ -44,6 +46,7 @@ protected(app, "/welcome", "Welcome", SessionState.open_page)(welcome_page)
 protected(app, "/plans", "Plans", PlansState.load)(plans_page)
 protected(app, "/plans/[plan_id]", "Plan", EditorState.open_editor)(editor_page)
 protected(app, "/plans/[plan_id]/review", "Review plan", PlanViewState.open_review)(plan_view_page)
+protected(app, "/athletes/[athlete_id]", "Athlete", AthleteState.load)(athlete_page)
 protected(app, "/athletes/[athlete_id]/history", "Plan History", HistoryState.load)(history_page)
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
 protected(app, "/audit", "Audit", AuditState.load)(audit_page)

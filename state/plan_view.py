@@ -135,6 +135,7 @@ def _view(session: Session, actor: Actor, plan_id: str, compare: str = "baseline
             and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
             "can_comment": can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
             "threads": _threads(views, titles), "open_threads": open_threads,
+            "athlete_link": f"/athletes/{plan.athlete_id}",
             "history_link": f"/athletes/{plan.athlete_id}/history", "head_id": head.id,
             **_context_panel(session, actor, plan, document),
             "anchors": [{"id": card.id, "label": titles[card.id]}  # the sessions on screen
@@ -163,6 +164,7 @@ class PlanViewState(SessionState):
     decision_note: str = ""
     shown_original: str = ""
     history_link: str = ""
+    athlete_link: str = ""
     head_id: str = ""
     adherence: str = ""
     adherence_weeks: list[str] = []
@@ -200,6 +202,7 @@ class PlanViewState(SessionState):
         self.can_comment, self.threads = data["can_comment"], data["threads"]
         self.anchors = data["anchors"]
         self.history_link, self.head_id = data["history_link"], data["head_id"]
+        self.athlete_link = data["athlete_link"]
         self.adherence, self.adherence_weeks = data["adherence"], data["adherence_weeks"]
         self.previous, self.timeline = data["previous"], data["timeline"]
         self.open_threads = data["open_threads"]

@@ -80,6 +80,35 @@ class UserList(BaseModel):
     next_cursor: str | None = None
 
 
+class AthletePlanOut(BaseModel):
+    """One of an athlete's plans, on their profile."""
+
+    plan_id: str
+    start_date: date
+    weeks: int
+    status: str
+    version: int
+    algorithm: str
+    arm: str | None
+    adherence: float | None = Field(description="completed / scheduled sessions so far")
+
+
+class AthleteOut(BaseModel):
+    """An athlete's profile: sport, level, consents, coaches, teams and recent plans."""
+
+    athlete_id: str
+    name: str
+    sport: str
+    level: str
+    days_per_week: int | None
+    goals: str
+    experiment_consent: bool
+    research_consent: bool
+    coaches: list[str]
+    teams: list[str]
+    plans: list[AthletePlanOut]
+
+
 class RoleChange(Strict):
     """A new role for a user."""
 

@@ -1,4 +1,4 @@
-"""Flow C: the admin opens Plan History from the audit log, reads a version's changes and
+"""Flow C: the admin opens Plan History from the audit log or the athlete's profile, reads a version's changes and
 audit entries, and exports the change log as CSV (the same rows as the API)."""
 
 from __future__ import annotations
@@ -43,12 +43,32 @@ def test_admin_reads_plan_history_and_exports_csv(page: Page, app_url: str):
     assert rows == api_rows and len(rows) > 1
 
 
-def test_an_athletes_name_in_users_and_roles_opens_their_plan_history(page: Page,
-                                                                      app_url: str):
+def test_plan_history_is_reached_from_the_athletes_profile(page: Page, app_url: str):
     sign_in(page, app_url, "admin@demo.test")
     page.goto(f"{app_url}/admin/users")
     page.get_by_role("link", name="Athlete 5", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/athletes/[0-9a-f-]{36}/?$"))
+    expect(page.get_by_role("heading", name="Athlete 5", exact=True)).to_be_visible()
+    expect(page.get_by_text("Casey Coach", exact=True)).to_be_visible()  # the coach
+    expect(page.get_by_text(re.compile(r"^\w+ · \w+ · \d days a week$"))).to_be_visible()
+    expect(page.get_by_text("Experiments: no")).to_be_visible()
+    plans = page.get_by_role("link", name=re.compile(r"^Open the plan from "))
+    expect(plans.first).to_be_visible()
+    screenshot(page, "athlete-profile.png")
+    page.get_by_role("link", name="Plan History").click()
     expect(page).to_have_url(re.compile(r"/athletes/[0-9a-f-]{36}/history/?$"))
     expect(page.get_by_role("heading", name="Plan History · Athlete 5")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Show changes of ")).first
            ).to_be_visible()
+    page.get_by_role("link", name="Athlete 5", exact=True).click()  # and back
+    expect(page.get_by_role("heading", name="Athlete 5", exact=True)).to_be_visible()
+
+
+def test_a_coach_cannot_open_another_coachs_athlete(page: Page, app_url: str):
+    admin = _api(app_url, "admin@demo.test")
+    athlete = admin.get("/users", params={"search": "athlete13@"}).json()["items"][0]
+    sign_in(page, app_url, "coach1@demo.test")
+    for path in (f"/athletes/{athlete['id']}", f"/athletes/{athlete['id']}/history"):
+        page.goto(app_url + path)
+        expect(page.get_by_role("heading", name="Athlete not found")).to_be_visible()
+        expect(page.get_by_text("Athlete 13")).to_have_count(0)
