@@ -1,5 +1,6 @@
-"""Flow C: the admin opens Plan History from the audit log or the athlete's profile, reads a version's changes and
-audit entries, and exports the change log as CSV (the same rows as the API)."""
+"""Flow C: the admin opens Plan History from the audit log or the athlete's profile,
+reads a version's changes and audit entries, and exports the change log as CSV (the same
+rows as the API)."""
 
 from __future__ import annotations
 
