@@ -29,7 +29,7 @@ from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
 from state.calendar import WEEKS_PER_PAGE, calendar
-from state.plan_view import PlanViewState
+from state.plan_view import TYPED_FIELDS, TYPED_LIMIT, PlanViewState
 from state.session import Choice, problem_toast, run_read, run_write
 
 REASONS = list(plans.REASON_CODES)
@@ -316,13 +316,18 @@ class EditorState(PlanViewState):
         self.reasons = [r for r in self.reasons if r != code] if code in self.reasons \
             else [*self.reasons, code]
 
+    def _typed_fields(self) -> tuple[str, ...]:
+        return (*TYPED_FIELDS, "rationale", "submit_note")
+
     def set_rationale(self, value: str) -> None:
         """Why the edit is made."""
         self.rationale = value[:2000]
+        self._keep_typed()
 
     def set_submit_note(self, value: str) -> None:
         """A note to the athlete."""
-        self.submit_note = value[:4000]
+        self.submit_note = value[:TYPED_LIMIT]
+        self._keep_typed()
 
     def set_save_open(self, value: bool) -> None:
         """Open or close the Save draft dialog."""
@@ -348,6 +353,7 @@ class EditorState(PlanViewState):
             return problem_toast(error)
         self.save_open, self.edits, self.reasons, self.rationale = False, [], [], ""
         self._remember()
+        self._keep_typed()
         await self.load_editor()
         note = f" {len(stale)} edit(s) no longer applied." if stale else ""
         return rx.toast.success(f"Saved as version {number}.{note}")
@@ -364,5 +370,7 @@ class EditorState(PlanViewState):
                             self._context())
         except DomainError as error:
             return problem_toast(error)
+        self.submit_note = ""
+        self._keep_typed()
         await self.load_editor()
         return rx.toast.success("Submitted — the athlete has been notified.")

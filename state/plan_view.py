@@ -19,6 +19,9 @@ from plangov_app.services.versions import document_of
 from state.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
 from state.session import SessionState, problem_toast, run_read, run_write
 
+TYPED_FIELDS = ("draft_comment", "decision_note")
+TYPED_LIMIT = 4000
+
 
 @dataclasses.dataclass
 class TimelineRow:
@@ -180,6 +183,10 @@ class PlanViewState(SessionState):
     week_start: int = -1  # first week shown (-1: the page holding this week)
     week_total: int = 0
     can_edit: bool = False  # set by the editor; here so the calendar needs no editor state
+    # What is being typed on this plan (comment, decision note, …), kept in the browser so
+    # a reload or a phone dropping the tab loses nothing; one plan at a time.
+    typed: str = rx.LocalStorage("", name="plangov_typed")
+    typed_for: str = ""  # the user:plan whose typing the boxes hold
 
     async def load(self) -> Any:
         """on_load: the plan of the URL, if the actor may see it (else "not found")."""
@@ -189,6 +196,8 @@ class PlanViewState(SessionState):
         plan_id = self.router.url.path.strip("/").split("/")[1]
         if plan_id != self.plan_id:
             self.plan_id, self.compare, self.week_start = plan_id, "baseline", -1
+        if self.typed_for != f"{actor.user_id}:{plan_id}":
+            self._restore_typed(f"{actor.user_id}:{plan_id}")
         try:
             data = await run_read(_view, actor, self.plan_id, self.compare, self.week_start)
         except DomainError as error:
@@ -210,6 +219,28 @@ class PlanViewState(SessionState):
         self.seen_label, self.seen_impact = data["seen_label"], data["seen_impact"]
         self.compare = data["compare"]
         return None
+
+    def _typed_fields(self) -> tuple[str, ...]:
+        """The text boxes whose contents are kept while typing."""
+        return TYPED_FIELDS
+
+    def _restore_typed(self, key: str) -> None:
+        """Fill the boxes with what this user typed on this plan (or empty them)."""
+        try:
+            stored = json.loads(self.typed or "{}")
+        except ValueError:
+            stored = {}
+        mine = stored if isinstance(stored, dict) and stored.get("key") == key else {}
+        for name in self._typed_fields():
+            value = mine.get(name, "")
+            setattr(self, name, value[:TYPED_LIMIT] if isinstance(value, str) else "")
+        self.typed_for = key
+
+    def _keep_typed(self) -> None:
+        """Remember what the boxes hold now."""
+        values = {name: getattr(self, name) for name in self._typed_fields()
+                  if getattr(self, name)}
+        self.typed = json.dumps({"key": self.typed_for, **values}) if values else ""
 
     def _other_plan_shown(self) -> bool:
         return self.router.url.path.strip("/").split("/")[1] != self.plan_id
@@ -255,17 +286,20 @@ class PlanViewState(SessionState):
 
     def set_draft_comment(self, value: str) -> None:
         """The comment being typed."""
-        self.draft_comment = value[:4000]
+        self.draft_comment = value[:TYPED_LIMIT]
+        self._keep_typed()
 
     def set_decision_note(self, value: str) -> None:
         """What should change (required to request changes)."""
-        self.decision_note = value[:4000]
+        self.decision_note = value[:TYPED_LIMIT]
+        self._keep_typed()
 
     def toggle_original(self, comment_id: str) -> None:
         """Show or hide what an outdated comment was about."""
         self.shown_original = "" if self.shown_original == comment_id else comment_id
 
-    async def _act(self, fn: Any, *args: Any, done: str) -> Any:
+    async def _act(self, fn: Any, *args: Any, done: str, clear: tuple[str, ...] = ()) -> Any:
+        """Run a write; on success empty the `clear` boxes (on failure keep what was typed)."""
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
@@ -273,6 +307,9 @@ class PlanViewState(SessionState):
             await run_write(fn, actor, self.plan_id, *args)
         except DomainError as error:
             return problem_toast(error)
+        for name in clear:
+            setattr(self, name, "")
+        self._keep_typed()
         await self.load()
         return rx.toast.success(done)
 
@@ -285,9 +322,8 @@ class PlanViewState(SessionState):
         def create(session: Session, actor: Actor, plan_id: str) -> None:
             comments.create_comment(session, actor, plan_id, message=text, anchor_id=anchor,
                                     parent_id=parent, context=self._context())
-        result = await self._act(create, done="Reply posted." if parent else "Comment posted.")
-        self.draft_comment, self.reply_to, self.reply_label = "", "", ""
-        return result
+        return await self._act(create, done="Reply posted." if parent else "Comment posted.",
+                               clear=("draft_comment", "reply_to", "reply_label"))
 
     def start_reply(self, comment_id: str, author: str) -> None:
         """Answer a thread."""
@@ -307,13 +343,13 @@ class PlanViewState(SessionState):
     async def accept(self) -> Any:
         """Accept plan → approved, schedule published."""
         return await self._act(plans.decide, "accept", self.decision_note, self._context(),
-                               done="Plan accepted — your schedule is published.")
+                               done="Plan accepted — your schedule is published.",
+                               clear=("decision_note",))
 
     async def request_changes(self) -> Any:
         """Request changes (a note is required) → back to the coach."""
         if not self.decision_note.strip():
             return rx.toast.error("Say what should change before requesting changes.")
-        result = await self._act(plans.decide, "request_changes", self.decision_note,
-                                 self._context(), done="Sent back to your coach.")
-        self.decision_note = ""
-        return result
+        return await self._act(plans.decide, "request_changes", self.decision_note,
+                               self._context(), done="Sent back to your coach.",
+                               clear=("decision_note",))

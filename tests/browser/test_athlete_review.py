@@ -72,3 +72,31 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     phone.get_by_role("button", name="Accept plan").click()
     expect(phone.get_by_text("approved", exact=True)).to_be_visible()
     assert coach.get(f"/plans/{plan['id']}").json()["status"] == "approved"
+
+
+def test_what_the_athlete_types_survives_a_closed_tab(phone: Page, app_url: str):
+    athlete = _api(app_url, "athlete3@demo.test")
+    plan = athlete.get("/plans", params={"status": "coach_reviewed"}).json()["items"][0]
+    sign_in(phone, app_url, "athlete3@demo.test")
+    phone.goto(f"{app_url}/plans/{plan['id']}/review")
+    phone.get_by_label("What should change").fill("Fewer sessions on weekdays please")
+    phone.get_by_label("Comment", exact=True).fill("Is the long run too long?")
+    phone.wait_for_function(  # kept by the browser as it is typed
+        "() => (localStorage.getItem('plangov_typed') || '').includes('long run too long')")
+
+    again = phone.context.new_page()  # a new tab: a new session, the same browser
+    phone.close()
+    again.goto(f"{app_url}/plans/{plan['id']}/review")
+    expect(again.get_by_label("What should change")).to_have_value(
+        "Fewer sessions on weekdays please")
+    expect(again.get_by_label("Comment", exact=True)).to_have_value("Is the long run too long?")
+    again.get_by_role("button", name="Post comment").click()
+    expect(again.get_by_text("Is the long run too long?")).to_be_visible()  # the thread
+    expect(again.get_by_label("Comment", exact=True)).to_have_value("")  # posted: emptied
+
+    third = again.context.new_page()
+    third.goto(f"{app_url}/plans/{plan['id']}/review")
+    expect(third.get_by_label("What should change")).to_have_value(
+        "Fewer sessions on weekdays please")  # still being written
+    expect(third.get_by_label("Comment", exact=True)).to_have_value("")
+    assert athlete.get(f"/plans/{plan['id']}").json()["status"] == "coach_reviewed"
