@@ -26,6 +26,17 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
+def _waiting_header() -> rx.Component:
+    longest_first = PlansState.sort == "waiting"
+    return rx.table.column_header_cell(
+        rx.button("Waiting", rx.cond(longest_first, rx.icon("arrow-down", size=14),
+                                    rx.icon("arrow-up", size=14)),
+                  variant="ghost", size="1", on_click=PlansState.toggle_sort,
+                  aria_label=rx.cond(longest_first, "Waiting: longest first (show newest first)",
+                                     "Waiting: newest first (show longest first)")),
+        aria_sort=rx.cond(longest_first, "descending", "ascending"))
+
+
 def plans_page() -> rx.Component:
     """The plan list."""
     controls = rx.flex(
@@ -38,8 +49,10 @@ def plans_page() -> rx.Component:
             value=PlansState.status_filter, on_change=PlansState.set_status_filter),
         gap="2", wrap="wrap", width=["100%", "auto"])
     table = rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-            "Athlete", "Sport", "Status", "Waiting", "Plan", "Algorithm", "Comments")])),
+        rx.table.header(rx.table.row(
+            *[rx.table.column_header_cell(h) for h in ("Athlete", "Sport", "Status")],
+            _waiting_header(),
+            *[rx.table.column_header_cell(h) for h in ("Plan", "Algorithm", "Comments")])),
         rx.table.body(rx.foreach(PlansState.rows, _row)),
         variant="surface", width="100%")
     return rx.vstack(

@@ -26,9 +26,9 @@ def _waiting(since: datetime) -> str:
 
 
 def _rows(session: Session, actor: Actor, statuses: tuple[str, ...], search: str,
-          cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+          sort: str, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
     headers, next_cursor = plans.list_plans(session, actor, plans.PlanQuery(
-        statuses=statuses, search=search, cursor=cursor, limit=PAGE_SIZE))
+        statuses=statuses, search=search, sort=sort, cursor=cursor, limit=PAGE_SIZE))
     link = "/plans/{}/review" if actor.role is Role.ATHLETE else "/plans/{}"
     return [{"id": h.plan.id, "athlete": h.athlete_name, "sport": h.sport, "level": h.level,
              "status": h.plan.status, "waiting": _waiting(h.plan.updated_at),
@@ -43,6 +43,7 @@ class PlansState(SessionState):
 
     status_filter: str = "pending"
     search: str = ""
+    sort: str = "waiting"  # waiting: longest waiting first | recent: newest first
     rows: list[dict[str, str]] = []
     cursors: list[str] = []
     next_cursor: str = ""
@@ -70,7 +71,8 @@ class PlansState(SessionState):
             statuses = (self.status_filter,)
         self.loading = True
         try:
-            self.rows, nxt = await run_read(_rows, actor, statuses, self.search, cursor)
+            self.rows, nxt = await run_read(_rows, actor, statuses, self.search, self.sort,
+                                            cursor)
         except DomainError as error:
             self.loading = False
             return problem_toast(error)
@@ -85,6 +87,11 @@ class PlansState(SessionState):
     async def set_search(self, value: str) -> Any:
         """Search by athlete."""
         self.search, self.cursors = value[:100], []
+        return await self._fetch(None, None)
+
+    async def toggle_sort(self) -> Any:
+        """Longest waiting first, or most recently updated first."""
+        self.sort, self.cursors = ("recent" if self.sort == "waiting" else "waiting"), []
         return await self._fetch(None, None)
 
     async def next_page(self) -> Any:

@@ -1,0 +1,59 @@
+"""Pending Plans: the coach's queue in the API's order, sorted, filtered, searched, paged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import sign_in
+from tests.browser.test_athlete_review import _api
+
+pytestmark = pytest.mark.browser
+
+
+def _athletes(page: Page):
+    return page.locator("table tbody tr td:first-child")
+
+
+def test_coach_sorts_filters_and_searches_the_queue(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+
+    def listed(**params: str) -> list[str]:
+        items = coach.get("/plans", params={"status": "pending", **params}).json()["items"]
+        return [p["athlete_name"] for p in items]
+
+    sign_in(page, app_url, "coach1@demo.test")
+    expect(page.get_by_role("heading", name="Pending Plans")).to_be_visible()
+    expect(_athletes(page)).to_have_text(listed(sort="waiting"))  # longest waiting first
+    page.get_by_role("button", name=re.compile(r"^Waiting: longest first")).click()
+    expect(_athletes(page)).to_have_text(listed(sort="recent"))
+    expect(page.get_by_role("columnheader", name=re.compile("^Waiting"))).to_have_attribute(
+        "aria-sort", "ascending")
+
+    page.get_by_label("Filter by status").click()
+    page.get_by_role("option", name="needs revision").click()
+    expect(_athletes(page)).to_have_text(listed(sort="recent", status="needs_revision"))
+    expect(page.get_by_text("needs revision", exact=True)).to_have_count(
+        len(listed(status="needs_revision")) + 1)  # the rows and the filter itself
+
+    page.get_by_label("Search athlete").fill("Athlete 12")
+    expect(_athletes(page)).to_have_text(["Athlete 12"])
+    page.get_by_label("Search athlete").fill("Nobody by this name")
+    expect(page.get_by_text(re.compile("^No plans match"))).to_be_visible()
+
+
+def test_long_lists_are_paged(page: Page, app_url: str):
+    admin = _api(app_url, "admin@demo.test")
+    total = len(admin.get("/plans", params={"limit": 100}).json()["items"])
+    assert total > 20  # the demo has more plans than a page
+    sign_in(page, app_url, "admin@demo.test")
+    page.goto(f"{app_url}/plans")
+    expect(_athletes(page)).to_have_count(20)
+    expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+    page.get_by_role("button", name="Next").click()
+    expect(_athletes(page)).to_have_count(total - 20)
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    page.get_by_role("button", name="Previous").click()
+    expect(_athletes(page)).to_have_count(20)
