@@ -111,6 +111,9 @@ def test_the_whole_loop(browser: Browser, app_url: str):
     athlete.reload()
     expect(athlete.get_by_text(re.compile(r"Since you last reviewed \(version \d+\)"))
            ).to_be_visible()
+    expect(athlete.get_by_text("Outdated", exact=True).first).to_be_visible()  # it moved
+    athlete.get_by_role("button", name="Show original").first.click()
+    expect(athlete.get_by_text(re.compile(r"^Originally about: "))).to_be_visible()
     athlete.get_by_role("radio", name="Last reviewed").click()
     expect(athlete.get_by_text("Moved", exact=True)).to_have_count(1)
     expect(athlete.get_by_text(re.compile(r"^Moved from "))).to_have_count(1)
