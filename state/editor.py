@@ -151,8 +151,14 @@ class EditorState(PlanViewState):
     async def _restore(self) -> Any:
         """Bring back the unsaved edits this browser kept for this plan, if any."""
         kept = self._memory().get(f"{self.user_id}:{self.plan_id}")
-        if not self.can_edit or not isinstance(kept, dict) or not kept.get("edits"):
+        if not isinstance(kept, dict) or not isinstance(kept.get("edits"), list) \
+                or not kept["edits"] or not self.found:
             return None
+        if not self.can_edit:
+            return rx.toast.info(
+                f"{len(kept['edits'])} unsaved edit(s) from your last visit are kept in this "
+                f"browser; the plan is {self.plan_status.replace('_', ' ')} now, so they "
+                "come back if it can be edited again.", duration=12000)
         actor = await self._actor()
         if actor is None:
             return None

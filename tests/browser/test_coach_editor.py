@@ -199,3 +199,29 @@ def test_unsaved_edits_survive_a_reload_until_undone(page: Page, app_url: str):
     expect(page.get_by_text("No unsaved edits.")).to_be_visible()
     expect(edited).to_have_count(0)
     assert len(coach.get(f"/plans/{plan['id']}/versions").json()) == versions  # none saved
+
+
+def test_edits_wait_in_the_browser_while_the_plan_cannot_be_edited(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    athlete_id = coach.get("/users/me").json()["subject_scope"]["athlete_ids"][8]
+    created = coach.post("/plans", json={"athlete_id": athlete_id, "weeks": 4,
+                                         "start_date": date.today().isoformat()})
+    assert created.status_code == 201, created.text
+    plan = created.json()
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}")
+    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
+    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
+    minutes.fill("33")
+    minutes.press("Tab")
+    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    expect(page.get_by_text(re.compile(r"minutes → 33"))).to_be_visible()
+    page.wait_for_function(
+        "() => (localStorage.getItem('plangov_unsaved_edits') || '').includes('minutes')")
+
+    assert coach.post(f"/plans/{plan['id']}/submit", json={"comment": ""}).status_code == 200
+    page.reload()  # submitted elsewhere meanwhile: no edit controls, the edits wait
+    expect(page.get_by_text(re.compile(
+        r"^1 unsaved edit\(s\) from your last visit are kept in this browser; the plan is "
+        r"coach reviewed now"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Edit "))).to_have_count(0)
