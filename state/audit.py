@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session, col, select
 
-from db.models import AuditEvent, Plan, User
+from db.models import AuditEvent
 from plangov_app.services import audit
 from plangov_app.services.errors import DomainError, InvalidInput
 from plangov_app.services.rbac import Actor, Permission
@@ -31,18 +28,11 @@ def _day(value: str, *, end: bool = False) -> datetime | None:
     return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(), UTC)
 
 
-def _actor_id(session: Session, text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    found = session.exec(select(User.id).where(User.email == text.lower())).first()
-    return found or text
-
-
-def _filters(session: Session, values: dict[str, str]) -> audit.AuditFilter:
+def _filters(values: dict[str, str]) -> audit.AuditFilter:
+    """The form's filters; the actor stays as typed (an email or an id) for the service."""
     return audit.AuditFilter(date_from=_day(values["date_from"]),
                              date_to=_day(values["date_to"], end=True),
-                             actor_id=_actor_id(session, values["actor"]),
+                             actor_id=values["actor"].strip() or None,
                              action=values["action"].strip() or None,
                              target_id=values["target"].strip() or None)
 
@@ -61,42 +51,6 @@ def _row(event: AuditEvent, emails: dict[str, str],
             "target": f"{event.target_type or ''} {event.target_id or ''}".strip() or "—",
             "link": link, "request": (event.request_id or "")[:12],
             "metadata": short[:160]}
-
-
-def _page(session: Session, actor: Actor, values: dict[str, str],
-          before: int | None) -> tuple[list[dict[str, str]], int | None]:
-    events, next_seq = audit.list_events(session, actor, _filters(session, values),
-                                         before_seq=before, limit=PAGE_SIZE)
-    ids = {e.actor_id for e in events if e.actor_id}
-    emails = dict(session.exec(select(User.id, User.email).where(User.id.in_(ids))).all()) \
-        if ids else {}
-    plan_ids = {e.target_id for e in events if e.target_type == "plan" and e.target_id}
-    athletes = dict(session.exec(select(Plan.id, Plan.athlete_id).where(
-        col(Plan.id).in_(plan_ids))).all()) if plan_ids else {}
-    return [_row(e, emails, athletes) for e in events], next_seq
-
-
-def _csv(session: Session, actor: Actor, values: dict[str, str], context: Any
-         ) -> tuple[str, int, bool]:
-    """The matching events as CSV (at most EXPORT_LIMIT), how many, and whether more match."""
-    filters = _filters(session, values)
-    audit.record(session, action="audit.export", context=context, actor=actor,
-                 target_type="audit_log", metadata={k: v for k, v in values.items() if v})
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
-                     "target_id", "request_id", "metadata_json", "origin_ip", "prev_hash",
-                     "hash"])
-    written, more = 0, False
-    for e in audit.iter_events(session, actor, filters):
-        if written >= EXPORT_LIMIT:
-            more = True
-            break
-        written += 1
-        writer.writerow([e.seq, e.occurred_at.isoformat(), e.actor_id, e.actor_role, e.action,
-                         e.target_type, e.target_id, e.request_id, e.metadata_json,
-                         e.origin_ip, e.prev_hash, e.hash])
-    return buffer.getvalue(), written, more
 
 
 class AuditState(SessionState):
@@ -134,11 +88,13 @@ class AuditState(SessionState):
             return rx.redirect("/login")
         self.loading = True
         try:
-            rows, next_seq = await run_read(_page, actor, self._values(), before)
+            page = await run_read(audit.browse, actor, _filters(self._values()), before,
+                                  PAGE_SIZE)
         except DomainError as error:
             self.loading = False
             return problem_toast(error)
-        self.rows, self.next_seq, self.loading = rows, next_seq or 0, False
+        self.rows = [_row(e, page.emails, page.plan_athletes) for e in page.events]
+        self.next_seq, self.loading = page.next_seq or 0, False
         return None
 
     async def apply(self, form: dict[str, Any]) -> Any:
@@ -183,9 +139,11 @@ class AuditState(SessionState):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
+        values = self._values()
         try:
-            data, written, more = await run_write(_csv, actor, self._values(),
-                                                  self._context())
+            data, written, more = await run_write(
+                audit.export_csv, actor, _filters(values), self._context(), EXPORT_LIMIT,
+                {k: v for k, v in values.items() if v})
         except DomainError as error:
             return problem_toast(error)
         note = (rx.toast.warning(f"Exported the first {written:,} matching events; narrow the "

@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from db.models import AuditEvent, User
-from plangov_app.services import changelog, diffing, plans, versions
-from plangov_app.services.errors import DomainError, NotFound
+from db.models import Plan, PlanVersion
+from plangov_app.services import changelog, diffing, history, plans, versions
+from plangov_app.services.errors import DomainError
 from plangov_app.services.plan_document import PlanDocument
-from plangov_app.services.rbac import Actor, Permission, can
+from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
 from state.session import Choice, SessionState, problem_toast, run_read
 
@@ -52,27 +52,20 @@ class ChangeRow:
     new: str = ""
 
 
-def _timeline(session: Session, actor: Actor, athlete_id: str) -> dict[str, Any]:
-    if not can(actor, Permission.PLAN_VIEW, athlete_id):
-        raise NotFound("No such athlete.")
-    athlete = session.get(User, athlete_id)
-    if athlete is None:
-        raise NotFound("No such athlete.")
-    headers, _ = plans.list_plans(session, actor, plans.PlanQuery(athlete_id=athlete_id,
-                                                                  sort="recent", limit=20))
-    rows: list[VersionRow] = []
-    for header in headers:
-        listed = versions.list_versions(session, header.plan)
-        names = versions.author_names(session, listed)
-        for v in reversed(listed):
-            summary = json.loads(v.diff_summary_json or "{}").get("vs_parent", {})
-            rows.append(VersionRow(
-                id=v.id, plan_id=v.plan_id,
-                label=f"Plan from {header.plan.start_date:%d %b %Y} · v{v.version_number}",
-                status=v.status, kind=v.kind, author=names.get(v.author_id or "", "system"),
-                role=v.author_role or "system", when=v.created_at.strftime("%d %b %Y %H:%M"),
-                badges=summary.get("badges", []), note=v.rationale))
-    return {"athlete": athlete.display_name, "rows": rows}
+def _timeline_rows(timeline: history.AthleteTimeline) -> list[VersionRow]:
+    """Every version of the athlete's plans, each plan's newest first."""
+    return [_version_row(entry.plan, v, entry.authors)
+            for entry in timeline.plans for v in reversed(entry.versions)]
+
+
+def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str]) -> VersionRow:
+    summary = json.loads(v.diff_summary_json or "{}").get("vs_parent", {})
+    return VersionRow(
+        id=v.id, plan_id=v.plan_id,
+        label=f"Plan from {plan.start_date:%d %b %Y} · v{v.version_number}",
+        status=v.status, kind=v.kind, author=names.get(v.author_id or "", "system"),
+        role=v.author_role or "system", when=v.created_at.strftime("%d %b %Y %H:%M"),
+        badges=summary.get("badges", []), note=v.rationale)
 
 
 def _detail(session: Session, actor: Actor, plan_id: str, version_id: str,
@@ -88,9 +81,7 @@ def _detail(session: Session, actor: Actor, plan_id: str, version_id: str,
         changes = [ChangeRow(kind=c.change_type, path=_where(c, before, after),
                              old=_value(c.old_value), new=_value(c.new_value))
                    for c in diffing.diff_documents(before, after)]
-    events = session.exec(select(AuditEvent).where(
-        AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
-        col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq)))
+    events = history.events_for_version(session, actor, plan.id, version.id)
     audit_rows = [AuditRow(heading=f"#{e.seq} · {e.occurred_at:%d %b %Y %H:%M} · {e.action} "
                                    f"by {e.actor_role or 'system'}",
                            details=_details(json.loads(e.metadata_json or "{}")))
@@ -172,11 +163,12 @@ class HistoryState(SessionState):
         self.athlete_id = self.router.url.path.strip("/").split("/")[1]
         self.selected_id, self.changes, self.audit_rows = "", [], []
         try:
-            data = await run_read(_timeline, actor, self.athlete_id)
+            timeline = await run_read(history.athlete_timeline, actor, self.athlete_id)
         except DomainError as error:
             self.found, self.rows = False, []
             return None if error.status == 404 else problem_toast(error)
-        self.found, self.athlete, self.rows = True, data["athlete"], data["rows"]
+        self.found, self.athlete = True, timeline.athlete_name
+        self.rows = _timeline_rows(timeline)
         return None
 
     async def select(self, plan_id: str, version_id: str) -> Any:

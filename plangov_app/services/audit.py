@@ -9,23 +9,28 @@ writers never fork the chain.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from db.models import AuditEvent, new_id, utcnow
+from db.models import AuditEvent, Plan, User, new_id, utcnow
 from plangov_app.services.context import RequestContext
 from plangov_app.services.rbac import Actor, Permission, authorize
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 7_236_411_903  # pg_advisory_xact_lock key for chain appends
 MAX_PAGE_SIZE = 200
+BROWSER_CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
+                       "target_id", "request_id", "metadata_json", "origin_ip", "prev_hash",
+                       "hash"]
 
 
 def canonical_json(value: Any) -> str:
@@ -200,3 +205,87 @@ def iter_events(session: Session, actor: Actor, filters: AuditFilter) -> Iterato
     authorize(actor, Permission.AUDIT_EXPORT)
     query = _filtered(select(AuditEvent), filters).order_by(col(AuditEvent.seq))
     yield from session.exec(query).yield_per(1000)
+
+
+# --- The audit browser ----------------------------------------------------------
+
+
+def resolve_actor(session: Session, text: str) -> str | None:
+    """The user id an actor filter names: a user's email (any case), else the text itself."""
+    text = text.strip()
+    if not text:
+        return None
+    found = session.exec(select(User.id).where(User.email == text.lower())).first()
+    return found or text
+
+
+def _resolved(session: Session, filters: AuditFilter) -> AuditFilter:
+    return replace(filters, actor_id=resolve_actor(session, filters.actor_id or ""))
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A page of the audit browser, with what its rows show besides the events."""
+
+    events: list[AuditEvent]
+    next_seq: int | None
+    emails: dict[str, str]  # actor id -> email
+    plan_athletes: dict[str, str]  # plan id -> athlete id, for plan events
+
+
+def browse(session: Session, actor: Actor, filters: AuditFilter, before_seq: int | None = None,
+           limit: int = 50) -> EventPage:
+    """A page of events (as `list_events`; `filters.actor_id` may be an email)."""
+    events, next_seq = list_events(session, actor, _resolved(session, filters),
+                                   before_seq=before_seq, limit=limit)
+    return EventPage(events=events, next_seq=next_seq, emails=_emails(session, events),
+                     plan_athletes=_plan_athletes(session, events))
+
+
+def _emails(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    ids = {e.actor_id for e in events if e.actor_id}
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.email).where(col(User.id).in_(ids))).all())
+
+
+def _plan_athletes(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    ids = {e.target_id for e in events if e.target_type == "plan" and e.target_id}
+    if not ids:
+        return {}
+    return dict(session.exec(select(Plan.id, Plan.athlete_id).where(col(Plan.id).in_(ids))).all())
+
+
+def record_export(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,
+                  described: dict[str, str] | None = None) -> AuditEvent:
+    """Check audit:export and audit the export itself.
+
+    The event's metadata is `described` (the filters as the user gave them) when given,
+    else the set fields of `filters`.
+    """
+    authorize(actor, Permission.AUDIT_EXPORT)
+    metadata = described if described is not None else {
+        k: str(v) for k, v in filters.__dict__.items() if v}
+    return record(session, action="audit.export", context=context, actor=actor,
+                  target_type="audit_log", metadata=metadata)
+
+
+def export_csv(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,
+               limit: int, described: dict[str, str] | None = None) -> tuple[str, int, bool]:
+    """The matching events as CSV, oldest first, with the export audited.
+
+    Returns the CSV text (at most `limit` events), how many it holds, and whether more match.
+    `filters.actor_id` may be an email; `described` is as for `record_export`.
+    """
+    record_export(session, actor, filters, context, described)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(BROWSER_CSV_COLUMNS)
+    written = 0
+    for event in iter_events(session, actor, _resolved(session, filters)):
+        if written >= limit:
+            return buffer.getvalue(), written, True
+        written += 1
+        writer.writerow([event.occurred_at.isoformat() if c == "occurred_at"
+                         else getattr(event, c) for c in BROWSER_CSV_COLUMNS])
+    return buffer.getvalue(), written, False
