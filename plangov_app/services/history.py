@@ -6,6 +6,7 @@ so neither of those can hold it without an import cycle.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -56,9 +57,15 @@ def _plan_versions(session: Session, plan: Plan) -> PlanVersions:
 
 def events_for_version(session: Session, actor: Actor, plan_id: str,
                        version_id: str) -> list[AuditEvent]:
-    """The audit events of one version of a plan `actor` may view, oldest first."""
+    """The audit events about one version of a plan `actor` may view, oldest first.
+
+    That is the events whose `version_id` is this version — not a later edit that only
+    names it as its parent.
+    """
     plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
     version = versions.get_version(session, plan, version_id)
-    return list(session.exec(select(AuditEvent).where(
+    mentioning = session.exec(select(AuditEvent).where(
         AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
-        col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq))))
+        col(AuditEvent.metadata_json).contains(version.id)).order_by(col(AuditEvent.seq)))
+    return [e for e in mentioning
+            if json.loads(e.metadata_json or "{}").get("version_id") == version.id]
