@@ -31,7 +31,8 @@ def _waiting_header() -> rx.Component:
     return rx.table.column_header_cell(
         rx.button("Waiting", rx.cond(longest_first, rx.icon("arrow-down", size=14),
                                     rx.icon("arrow-up", size=14)),
-                  variant="ghost", size="1", on_click=PlansState.toggle_sort,
+                  variant="ghost", size="2", color_scheme="gray", high_contrast=True,
+                  font_weight="bold", on_click=PlansState.toggle_sort,
                   aria_label=rx.cond(longest_first, "Waiting: longest first (show newest first)",
                                      "Waiting: newest first (show longest first)")),
         aria_sort=rx.cond(longest_first, "descending", "ascending"))
