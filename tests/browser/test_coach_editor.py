@@ -15,6 +15,15 @@ from tests.browser.test_athlete_review import _api
 pytestmark = pytest.mark.browser
 
 
+def _set_first_minutes(page: Page, value: str) -> None:
+    """In the first session's dialog, type `value` into its first Minutes box; close it."""
+    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
+    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
+    minutes.fill(value)
+    minutes.press("Tab")
+    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+
+
 def test_coach_replies_to_and_resolves_the_athletes_thread(page: Page, app_url: str):
     coach = _api(app_url, "coach1@demo.test")
     plan = next(p for p in coach.get("/plans", params={"status": "needs_revision"}).json()[
@@ -80,11 +89,7 @@ def test_a_concurrent_save_loses_nothing(page: Page, app_url: str):
                 if p["athlete_name"] == "Athlete 11")
     sign_in(page, app_url, "coach1@demo.test")
     page.goto(f"{app_url}/plans/{plan['id']}")
-    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
-    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
-    minutes.fill("42")
-    minutes.press("Tab")
-    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    _set_first_minutes(page, "42")
     expect(page.get_by_text(re.compile(r"minutes → 42"))).to_be_visible()
 
     # Another coach (here: the API) saves first.
@@ -180,11 +185,7 @@ def test_unsaved_edits_survive_a_reload_until_undone(page: Page, app_url: str):
     versions = len(coach.get(f"/plans/{plan['id']}/versions").json())
     sign_in(page, app_url, "coach1@demo.test")
     page.goto(f"{app_url}/plans/{plan['id']}")
-    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
-    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
-    minutes.fill("37")
-    minutes.press("Tab")
-    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    _set_first_minutes(page, "37")
     edited = page.get_by_text(re.compile(r"minutes → 37"))
     expect(edited).to_be_visible()
 
@@ -210,11 +211,7 @@ def test_edits_wait_in_the_browser_while_the_plan_cannot_be_edited(page: Page, a
     plan = created.json()
     sign_in(page, app_url, "coach1@demo.test")
     page.goto(f"{app_url}/plans/{plan['id']}")
-    page.get_by_role("button", name=re.compile(r"^Edit ")).first.click()
-    minutes = page.get_by_role("dialog").get_by_label(re.compile(r"^Minutes for ")).first
-    minutes.fill("33")
-    minutes.press("Tab")
-    page.get_by_role("dialog").get_by_role("button", name="Done").click()
+    _set_first_minutes(page, "33")
     expect(page.get_by_text(re.compile(r"minutes → 33"))).to_be_visible()
     page.wait_for_function(
         "() => (localStorage.getItem('plangov_unsaved_edits') || '').includes('minutes')")
