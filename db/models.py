@@ -150,6 +150,7 @@ class PlanVersion(SQLModel, table=True):
     reason_codes_json: str = _text(nullable=False, default="[]")
     rationale: str = Field(default="", max_length=2000)
     idempotency_key: str | None = Field(default=None, max_length=128)
+    idempotency_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
 

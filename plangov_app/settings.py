@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, validation_alias=_env("PLANGOV_MAX_BODY_BYTES")
     )
+    max_json_depth: int = Field(32, ge=8, le=256, validation_alias=_env("PLANGOV_MAX_JSON_DEPTH"))
+    db_lock_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, validation_alias=_env("PLANGOV_DB_LOCK_TIMEOUT_SECONDS")
+    )
+    db_pool_size: int = Field(48, ge=1, le=500, validation_alias=_env("PLANGOV_DB_POOL_SIZE"))
+    trusted_proxies: str = Field("", validation_alias=_env("PLANGOV_TRUSTED_PROXIES"))
 
     @model_validator(mode="after")
     def _require_real_secret_in_production(self) -> Settings:

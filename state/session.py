@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from db.session import read_session, unit_of_work
+from db.session import DatabaseBusy, read_session, unit_of_work
 from plangov_app.services import auth, notifications
 from plangov_app.services.context import RequestContext
-from plangov_app.services.errors import DomainError
+from plangov_app.services.errors import Busy, DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.settings import get_settings
 
@@ -41,20 +41,35 @@ def landing_for(role: str) -> str:
     return LANDING.get(role, "/plans")
 
 
+def _busy(error: DatabaseBusy) -> Busy:
+    return Busy(f"Many changes are being saved right now and yours was not stored; try again "
+                f"in {error.retry_after} s.", retry_after=error.retry_after)
+
+
 async def run_read(fn: Callable[..., T], *args: Any) -> T:
     """Run `fn(session, *args)` in a read session, off the event loop."""
     def work() -> T:
         with read_session() as session:
             return fn(session, *args)
-    return await asyncio.to_thread(work)
+    try:
+        return await asyncio.to_thread(work)
+    except DatabaseBusy as error:
+        raise _busy(error) from error
 
 
 async def run_write(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(session, *args)` in a unit of work (committed on success), off the loop."""
+    """Run `fn(session, *args)` in a unit of work, off the loop.
+
+    The commit happens before this returns, so the page only ever reports stored changes;
+    a busy database becomes a `Busy` domain error (a toast), never a crash.
+    """
     def work() -> T:
         with unit_of_work() as session:
             return fn(session, *args)
-    return await asyncio.to_thread(work)
+    try:
+        return await asyncio.to_thread(work)
+    except DatabaseBusy as error:
+        raise _busy(error) from error
 
 
 class SessionState(rx.State):

@@ -80,7 +80,8 @@ def test_every_endpoint_for_every_role(client, token_for, email):
 
 
 STEPS = {
-    "edit": [(plans, "write_version"), (plans.audit, "record"), (plans.outbox, "emit")],
+    "edit": [(plans, "prepare_version"), (plans, "insert_version"), (plans.audit, "record"),
+             (plans.outbox, "emit")],
     "submit": [(plans, "write_version"), (plans.audit, "record"), (plans.outbox, "emit"),
                (plans.notifications, "notify")],
     "approve": [(plans, "write_version"), (plans.audit, "record"), (plans.outbox, "emit"),

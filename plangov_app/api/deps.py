@@ -29,7 +29,12 @@ def request_context(request: Request) -> RequestContext:
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """A read session for GET, a unit of work (committed on success) otherwise."""
+    """A read session for GET, a unit of work (committed on success) otherwise.
+
+    Used with `scope="function"`: the commit happens when the route function returns,
+    before the response is built, so a 2xx is only ever sent for a stored write, and a
+    failed commit becomes an error response.
+    """
     factory = read_session if request.method in READ_METHODS else unit_of_work
     with factory() as session:
         yield session
@@ -44,15 +49,17 @@ def bearer_token(
     return credentials.credentials
 
 
-def current_actor(
-    session: Annotated[Session, Depends(db_session)],
-    token: Annotated[str, Depends(bearer_token)],
-) -> Actor:
-    """The signed-in actor (scope resolved from current assignments), or 401."""
-    return resolve_token(session, token)
+def current_actor(token: Annotated[str, Depends(bearer_token)]) -> Actor:
+    """The signed-in actor (scope resolved from current assignments), or 401.
+
+    Read in its own short session, so checking a token never takes (or waits for) the
+    write lock of the request's unit of work.
+    """
+    with read_session() as session:
+        return resolve_token(session, token)
 
 
 ContextDep = Annotated[RequestContext, Depends(request_context)]
-SessionDep = Annotated[Session, Depends(db_session)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 TokenDep = Annotated[str, Depends(bearer_token)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]

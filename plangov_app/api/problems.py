@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from db.session import DatabaseBusy
 from plangov_app.services.errors import DomainError, RateLimited, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
@@ -18,7 +19,7 @@ log = logging.getLogger("plangov.api")
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
           415: "Unsupported media type", 422: "Invalid input", 429: "Too many attempts",
-          500: "Internal error"}
+          500: "Internal error", 503: "Busy"}
 
 
 def problem(status: int, detail: str, *, title: str | None = None,
@@ -67,6 +68,14 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
                    request_id=_request_id(request))
 
 
+async def _busy(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DatabaseBusy)
+    return problem(503, "Too many changes are being saved at once; nothing of this request "
+                        f"was stored. Retry in {error.retry_after} s.",
+                   headers={"Retry-After": str(error.retry_after)},
+                   request_id=_request_id(request))
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Something went wrong on our side; the request id helps us find it.",
@@ -78,4 +87,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DatabaseBusy, _busy)
     app.add_exception_handler(Exception, _unexpected)

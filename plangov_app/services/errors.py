@@ -61,3 +61,14 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class Busy(DomainError):
+    """The database could not take the change in time; nothing was stored, try again."""
+
+    status = 503
+    title = "Busy"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after

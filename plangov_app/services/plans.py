@@ -8,13 +8,13 @@ work rolls the whole request back.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-import jsonpatch
-import jsonpointer
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
@@ -27,16 +27,24 @@ from db.models import (
     User,
     new_id,
 )
+from db.session import read_phase
 from plangov_app.services import audit, diffing, generation, notifications, outbox, status
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from plangov_app.services.patching import apply_operations
 from plangov_app.services.plan_document import dump_document, parse_document
 from plangov_app.services.rbac import Actor, Permission, Role, authorize, visible_athlete_ids
-from plangov_app.services.versions import NewVersion, document_of, write_version
+from plangov_app.services.versions import (
+    NewVersion,
+    PreparedVersion,
+    document_of,
+    insert_version,
+    prepare_version,
+    write_version,
+)
 
 REASON_CODES = ("injury", "time_constraint", "athlete_preference", "fatigue", "equipment",
                 "other")
-MAX_OPERATIONS = 500
 MAX_PAGE_SIZE = 100
 
 
@@ -47,7 +55,9 @@ def load_plan(session: Session, actor: Actor, plan_id: str, permission: Permissi
               *, for_update: bool = False) -> Plan:
     """The plan if `actor` may `permission` it; NotFound if they may not even see it."""
     query = select(Plan).where(Plan.id == plan_id)
-    plan = session.exec(query.with_for_update() if for_update else query).first()
+    if for_update:  # lock the row and read it afresh, whatever the session saw before
+        query = query.with_for_update().execution_options(populate_existing=True)
+    plan = session.exec(query).first()
     if plan is None or not _can_view(actor, plan):
         raise NotFound(f"No plan {plan_id}.")
     authorize(actor, permission, plan.athlete_id, hide=True)
@@ -131,40 +141,96 @@ class EditRequest:
     rationale: str = ""
     idempotency_key: str | None = None
 
+    def fingerprint(self) -> str:
+        """SHA-256 of what was asked, to tell a replay from a different edit."""
+        asked = {"base": self.base_version_id, "operations": self.operations,
+                 "content": self.content, "reason_codes": list(self.reason_codes),
+                 "rationale": self.rationale}
+        encoded = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _stored_key(actor: Actor, key: str) -> str:
+    """Idempotency keys are the sender's own: stored hashed with their id."""
+    return hashlib.sha256(f"{actor.user_id}\0{key}".encode()).hexdigest()
+
+
+def _replayed(session: Session, plan_id: str, actor: Actor,
+              request: EditRequest) -> PlanVersion | None:
+    """The version an earlier request with this key created, or None; 422 if it differs."""
+    if not request.idempotency_key:
+        return None
+    earlier = session.exec(select(PlanVersion).where(
+        PlanVersion.plan_id == plan_id,
+        PlanVersion.idempotency_key == _stored_key(actor, request.idempotency_key))).first()
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint not in (None, request.fingerprint()):
+        raise InvalidInput(
+            f"Idempotency-Key {request.idempotency_key!r} was already used for a different "
+            f"edit of this plan (version {earlier.version_number}); send a new key for a new "
+            "edit.", idempotency_key=request.idempotency_key)
+    return earlier
+
+
+def _stale(head: PlanVersion, base_version_id: str) -> Conflict:
+    return Conflict(
+        f"Version {base_version_id} is not the plan's latest version; "
+        f"version {head.version_number} ({head.id}) was saved since. Reload and re-apply "
+        "your edits.", head_version_id=head.id, head_version_number=head.version_number)
+
 
 def edit_plan(session: Session, actor: Actor, plan_id: str, request: EditRequest,
               context: RequestContext) -> tuple[PlanVersion, bool]:
-    """Create version n+1 from the head; return it and whether it was new (idempotency)."""
-    plan = load_plan(session, actor, plan_id, Permission.PLAN_EDIT, for_update=True)
-    if request.idempotency_key:
-        earlier = session.exec(select(PlanVersion).where(
-            PlanVersion.plan_id == plan.id,
-            PlanVersion.idempotency_key == request.idempotency_key)).first()
+    """Create version n+1 from the head; return it and whether it was new (idempotency).
+
+    Everything expensive (patching, validating, diffing) happens before the write lock is
+    taken; under the lock the head is read again and the edit stored only if it is still
+    the version the edit was made on.
+    """
+    with read_phase(session):
+        plan = load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
+        earlier = _replayed(session, plan.id, actor, request)
         if earlier is not None:
             return earlier, False
-    head = head_version(session, plan)
-    if request.base_version_id != head.id:
-        raise Conflict(
-            f"Version {request.base_version_id} is not the plan's latest version; "
-            f"version {head.version_number} ({head.id}) was saved since. Reload and re-apply "
-            "your edits.", head_version_id=head.id, head_version_number=head.version_number)
-    new_status = status.next_status(plan.status, "edit")
-    _check_reasons(request.reason_codes)
-    before = document_of(head)
-    after = _edited_document(before, request)
-    changes = diffing.diff_documents(before, after)
-    if not changes:
-        raise InvalidInput("The edit changes nothing.")
-    old_status = plan.status
-    version = write_version(session, plan, actor, head, NewVersion(
-        document=after, status=new_status, kind="edit", changes=changes,
-        status_change=(old_status, new_status) if old_status != new_status else None,
-        reason_codes=list(request.reason_codes), rationale=request.rationale,
-        idempotency_key=request.idempotency_key),
-        baseline=document_of(baseline_version(session, plan)))
+        head = head_version(session, plan)
+        if request.base_version_id != head.id:
+            raise _stale(head, request.base_version_id)
+        old_status = plan.status
+        new_status = status.next_status(old_status, "edit")
+        _check_reasons(request.reason_codes)
+        before = document_of(head)
+        after = _edited_document(before, request)
+        changes = diffing.diff_documents(before, after)
+        if not changes:
+            raise InvalidInput("The edit changes nothing.")
+        prepared = prepare_version(plan, actor, head, NewVersion(
+            document=after, status=new_status, kind="edit", changes=changes,
+            status_change=(old_status, new_status) if old_status != new_status else None,
+            reason_codes=list(request.reason_codes), rationale=request.rationale,
+            idempotency_key=_stored_key(actor, request.idempotency_key)
+            if request.idempotency_key else None),
+            baseline=document_of(baseline_version(session, plan)),
+            idempotency_fingerprint=request.fingerprint() if request.idempotency_key else None)
+    return _store_edit(session, actor, plan_id, request, prepared, context,
+                       changes=changes, statuses=(old_status, new_status))
+
+
+def _store_edit(session: Session, actor: Actor, plan_id: str, request: EditRequest,
+                prepared: PreparedVersion, context: RequestContext, *,
+                changes: list[diffing.Change], statuses: tuple[str, str]) -> tuple[PlanVersion,
+                                                                                  bool]:
+    """Under the write lock: re-check the head (and the key), then store the version."""
+    plan = load_plan(session, actor, plan_id, Permission.PLAN_EDIT, for_update=True)
+    earlier = _replayed(session, plan.id, actor, request)
+    if earlier is not None:
+        return earlier, False
+    if plan.active_version_id != request.base_version_id or plan.status != statuses[0]:
+        raise _stale(head_version(session, plan), request.base_version_id)
+    version = insert_version(session, plan, prepared)
     audit.record(session, action="plan.edit", context=context, actor=actor, target_type="plan",
                  target_id=plan.id, metadata=_edit_metadata(version, changes, request,
-                                                            old_status, new_status))
+                                                            *statuses))
     outbox.emit(session, "plan.version.updated", plan, version_id=version.id,
                 coach_id=_coach_id(actor), extra={"version_number": version.version_number,
                                                   "change_count": len(changes),
@@ -193,25 +259,6 @@ def _edited_document(before: Any, request: EditRequest) -> Any:
     if after.start_date != before.start_date:
         raise InvalidInput("start_date cannot be changed by an edit.")
     return after
-
-
-def apply_operations(document: dict[str, Any], operations: list[dict[str, Any]]) -> Any:
-    """Apply RFC 6902 operations in order; name the first one that fails."""
-    if len(operations) > MAX_OPERATIONS:
-        raise InvalidInput(f"operations: at most {MAX_OPERATIONS} per request.")
-    for index, operation in enumerate(operations):
-        label = f"operations[{index}]"
-        if isinstance(operation, dict):
-            label += f" ({operation.get('op')} {operation.get('path')})"
-        try:
-            document = jsonpatch.JsonPatch([operation]).apply(document, in_place=True)
-        except jsonpatch.JsonPatchTestFailed as error:
-            raise Conflict(f"{label}: test failed: {error}", operation=index) from None
-        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError,
-                KeyError, IndexError, ValueError, AttributeError) as error:
-            raise InvalidInput(f"{label}: {error or type(error).__name__}",
-                               operation=index) from None
-    return document
 
 
 def _edit_metadata(version: PlanVersion, changes: list[diffing.Change], request: EditRequest,
@@ -426,19 +473,38 @@ def _scoped(stmt: Any, session: Session, actor: Actor, query: PlanQuery) -> Any:
     return stmt
 
 
+_CURSOR_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")
+
+
 def _encode_cursor(plan: Plan) -> str:
-    raw = f"{plan.updated_at.isoformat()}|{plan.id}"
+    raw = f"{_naive_utc(plan.updated_at).isoformat()}|{plan.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Timestamps are stored as naive UTC; compare cursors the same way."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """(updated_at, plan id) of a cursor this API returned, or InvalidInput."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
+        stamp, plan_id = raw.split("|", 1)
+        when = _naive_utc(datetime.fromisoformat(stamp))
+    except (ValueError, UnicodeError, OverflowError):
+        raise InvalidInput("cursor: not a cursor this API returned.") from None
+    if not _CURSOR_ID.match(plan_id):
+        raise InvalidInput("cursor: not a cursor this API returned.")
+    return when, plan_id
 
 
 def _after_cursor(stmt: Any, cursor: str | None, ascending: bool) -> Any:
     if not cursor:
         return stmt
-    try:
-        stamp, plan_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        when = datetime.fromisoformat(stamp)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor: not a cursor this API returned.") from None
+    when, plan_id = _decode_cursor(cursor)
     if ascending:
         return stmt.where(or_(col(Plan.updated_at) > when,
                               and_(col(Plan.updated_at) == when, col(Plan.id) > plan_id)))

@@ -72,10 +72,24 @@ class NewVersion:
     comment_id: str | None = None
 
 
-def write_version(session: Session, plan: Plan, actor: Actor | None, parent: PlanVersion | None,
-                  spec: NewVersion, baseline: PlanDocument | None = None,
-                  content_json: str | None = None) -> PlanVersion:
-    """Insert a version with its sessions and changes, and point the plan at it."""
+@dataclass
+class PreparedVersion:
+    """A version worked out in full (summary, document, rows), not yet stored."""
+
+    version: PlanVersion
+    document: PlanDocument
+    session_rows: list[dict[str, Any]]
+    change_rows: list[PlanVersionChange]
+
+
+def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
+                    spec: NewVersion, *, baseline: PlanDocument | None = None,
+                    content_json: str | None = None,
+                    idempotency_fingerprint: str | None = None) -> PreparedVersion:
+    """Everything a new version needs, computed without touching the database.
+
+    Diffing and serialising happen here, so a writer can do them before taking the lock.
+    """
     summary = _summary(parent, spec, baseline)
     content = dump_document(spec.document)
     version = PlanVersion(
@@ -87,20 +101,39 @@ def write_version(session: Session, plan: Plan, actor: Actor | None, parent: Pla
         diff_summary_json=json.dumps(summary, sort_keys=True, default=str),
         content_json=content_json or json.dumps(content, sort_keys=True),
         reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
-        idempotency_key=spec.idempotency_key, created_at=utcnow())
+        idempotency_key=spec.idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint, created_at=utcnow())
+    return PreparedVersion(version=version, document=spec.document,
+                           session_rows=_session_rows(version.id, content),
+                           change_rows=_change_rows(version.id, spec))
+
+
+def insert_version(session: Session, plan: Plan, prepared: PreparedVersion) -> PlanVersion:
+    """Store a prepared version with its sessions and changes; point the plan at it."""
+    version = prepared.version
+    version.created_at = utcnow()
     session.add(version)
     session.flush()
-    session.execute(insert(PlanSession), _session_rows(version.id, content))
-    _DOCUMENTS.put(version.id, spec.document)  # the next edit starts from it
-    session.add_all(_change_rows(version.id, spec))
+    session.execute(insert(PlanSession), prepared.session_rows)
+    _DOCUMENTS.put(version.id, prepared.document)  # the next edit starts from it
+    session.add_all(prepared.change_rows)
     plan.active_version_id = version.id
-    plan.status = spec.status
+    plan.status = version.status
     plan.updated_at = version.created_at
-    if parent is None:
+    if version.parent_version_id is None:
         plan.baseline_version_id = version.id
     session.add(plan)
     session.flush()
     return version
+
+
+def write_version(session: Session, plan: Plan, actor: Actor | None, parent: PlanVersion | None,
+                  spec: NewVersion, baseline: PlanDocument | None = None,
+                  content_json: str | None = None) -> PlanVersion:
+    """Insert a version with its sessions and changes, and point the plan at it."""
+    prepared = prepare_version(plan, actor, parent, spec, baseline=baseline,
+                               content_json=content_json)
+    return insert_version(session, plan, prepared)
 
 
 def _summary(parent: PlanVersion | None, spec: NewVersion,
