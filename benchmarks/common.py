@@ -42,32 +42,55 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def api_server(database_url: str) -> Iterator[str]:
-    """Serve plangov_app.api:api with granian on a free loopback port; yield its base URL."""
+def _server_command(server: str, port: int) -> list[str]:
+    """granian (what `reflex run --env prod` serves with) or uvicorn, one worker."""
+    binary = str(Path(sys.executable).with_name(server))
+    if server == "granian":
+        return [binary, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", "1", "--log-level", "warning", "plangov_app.api:api"]
+    return [binary, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            "plangov_app.api:api"]
+
+
+def start_api_server(database_url: str, *, server: str = "granian",
+                     env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """Start plangov_app.api:api on a free loopback port; return (base URL, process)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANGOV_SECRET_KEY": SECRET,
-           "PLANGOV_ENV": "test", "PLANGOV_LOGIN_MAX_FAILURES": "1000"}
-    granian = Path(sys.executable).with_name("granian")
-    process = subprocess.Popen(
-        [str(granian), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--log-level", "warning", "plangov_app.api:api"],
-        cwd=ROOT, env=env, start_new_session=True)
+    environment = {**os.environ, "DATABASE_URL": database_url, "PLANGOV_SECRET_KEY": SECRET,
+                   "PLANGOV_ENV": "test", "PLANGOV_LOGIN_MAX_FAILURES": "1000",
+                   **(env or {})}
+    process = subprocess.Popen(_server_command(server, port), cwd=ROOT, env=environment,
+                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
+                return base, process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop_api_server(process)
+    raise RuntimeError("the API server did not start within 60 s")
+
+
+def stop_api_server(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Stop a server started by `start_api_server` (SIGKILL for a crash)."""
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    process.wait(timeout=20)
+
+
+@contextmanager
+def api_server(database_url: str, *, server: str = "granian",
+               env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve plangov_app.api:api on a free loopback port; yield its base URL."""
+    base, process = start_api_server(database_url, server=server, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the API server did not start within 60 s")
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        stop_api_server(process)
 
 
 def write_result(name: str, payload: dict) -> Path:
