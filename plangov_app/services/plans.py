@@ -8,6 +8,7 @@ work rolls the whole request back.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -34,6 +35,8 @@ from plangov_app.services.errors import Conflict, Forbidden, InvalidInput, NotFo
 from plangov_app.services.patching import apply_operations
 from plangov_app.services.plan_document import dump_document, parse_document
 from plangov_app.services.rbac import Actor, Permission, Role, authorize, visible_athlete_ids
+from plangov_app.services.search import LIKE_ESCAPE, contains_pattern
+from plangov_app.services.text import clean_text, refuse_unstorable
 from plangov_app.services.versions import (
     NewVersion,
     PreparedVersion,
@@ -188,6 +191,7 @@ def edit_plan(session: Session, actor: Actor, plan_id: str, request: EditRequest
     taken; under the lock the head is read again and the edit stored only if it is still
     the version the edit was made on.
     """
+    request = dataclasses.replace(request, rationale=clean_text(request.rationale, "rationale"))
     with read_phase(session):
         plan = load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
         earlier = _replayed(session, plan.id, actor, request)
@@ -292,6 +296,7 @@ def _transition_version(session: Session, plan: Plan, actor: Actor, *, action: s
 
 
 def _plan_comment(session: Session, plan: Plan, actor: Actor, message: str) -> str | None:
+    message = clean_text(message, "comment")
     if not message.strip():
         return None
     comment = PlanComment(id=new_id(), plan_id=plan.id, version_id=plan.active_version_id or "",
@@ -305,6 +310,7 @@ def _plan_comment(session: Session, plan: Plan, actor: Actor, message: str) -> s
 def submit_plan(session: Session, actor: Actor, plan_id: str, comment: str,
                 context: RequestContext) -> Plan:
     """Coach submits for approval → coach_reviewed; the athlete is notified."""
+    comment = clean_text(comment, "comment")
     plan = load_plan(session, actor, plan_id, Permission.PLAN_SUBMIT, for_update=True)
     old_status = plan.status
     status.next_status(old_status, "submit")
@@ -339,6 +345,7 @@ def decide(session: Session, actor: Actor, plan_id: str, decision: str, comment:
     """
     if decision not in DECISIONS:
         raise InvalidInput(f"decision: use one of {', '.join(DECISIONS)}.")
+    comment = clean_text(comment, "comment")
     plan = load_plan(session, actor, plan_id, Permission.PLAN_APPROVE, for_update=True)
     is_override = actor.role is Role.ADMIN and actor.user_id != plan.athlete_id
     if decision == "request_changes" and not comment.strip():
@@ -467,9 +474,10 @@ def _scoped(stmt: Any, session: Session, actor: Actor, query: PlanQuery) -> Any:
     if query.statuses:
         stmt = stmt.where(col(Plan.status).in_(query.statuses))
     if query.search.strip():
-        pattern = f"%{query.search.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern),
-                              func.lower(User.email).like(pattern)))
+        refuse_unstorable(query.search, "search")
+        pattern = contains_pattern(query.search.strip().lower())
+        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(User.email).like(pattern, escape=LIKE_ESCAPE)))
     return stmt
 
 
