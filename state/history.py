@@ -15,7 +15,7 @@ from plangov_app.services.errors import DomainError
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
-from state.session import Choice, SessionState, problem_toast, run_read
+from state.session import Choice, SessionState, problem_toast, run_read, run_write
 
 
 @dataclasses.dataclass
@@ -134,9 +134,8 @@ def _value(value: Any) -> str:
     return "—" if text is None else text[:120]
 
 
-def _csv(session: Session, actor: Actor, plan_id: str) -> str:
-    changelog.authorize_export(session, actor, plan_id)
-    return "".join(changelog.stream_csv(session, plan_id, changelog.ChangelogFilter()))
+def _csv(session: Session, actor: Actor, plan_id: str, context: Any) -> str:
+    return changelog.export_csv(session, actor, plan_id, changelog.ChangelogFilter(), context)
 
 
 class HistoryState(SessionState):
@@ -199,7 +198,7 @@ class HistoryState(SessionState):
         if actor is None or not self.selected_plan:
             return rx.toast.error("Select a version first.")
         try:
-            data = await run_read(_csv, actor, self.selected_plan)
+            data = await run_write(_csv, actor, self.selected_plan, self._context())
         except DomainError as error:
             return problem_toast(error)
         return rx.download(data=data, filename=f"plan-{self.selected_plan}-changes.csv")

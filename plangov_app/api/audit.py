@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -13,16 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from db.models import AuditEvent
-from db.session import read_session, unit_of_work
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep
+from plangov_app.api.exports import audited_csv
 from plangov_app.api.schemas import ERROR_RESPONSES, AuditEventOut, ChainOut, Page
 from plangov_app.services import audit
-from plangov_app.services.rbac import Actor
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
-CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
-               "target_id", "request_id", "metadata_json", "origin_ip", "user_agent",
-               "prev_hash", "hash"]
 
 
 def audit_filter(
@@ -33,7 +26,11 @@ def audit_filter(
     target_type: Annotated[str | None, Query(max_length=40)] = None,
     target_id: Annotated[str | None, Query(max_length=254)] = None,
 ) -> audit.AuditFilter:
-    """Filters from the query string (`from`/`to` are ISO 8601; `action` matches a prefix)."""
+    """Filters from the query string.
+
+    `from`/`to` are ISO 8601 (without a time zone: UTC; `to` is exclusive); `action`
+    matches a prefix.
+    """
     return audit.AuditFilter(date_from=date_from, date_to=date_to, actor_id=actor_id,
                              action=action, target_type=target_type, target_id=target_id)
 
@@ -52,7 +49,7 @@ def list_events(
     session: SessionDep,
     actor: CurrentActor,
     filters: FilterDep,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,10}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[AuditEventOut]:
     """Events newest first; pass `next_cursor` back as `cursor` for the next page."""
@@ -70,26 +67,10 @@ def verify(session: SessionDep, actor: CurrentActor) -> ChainOut:
                     reason=report.reason, message=report.sentence())
 
 
-def _csv_rows(actor: Actor, filters: audit.AuditFilter) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    with read_session() as session:
-        for event in audit.iter_events(session, actor, filters):
-            writer.writerow([getattr(event, c) for c in CSV_COLUMNS])
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue()
-
-
 @router.get("/export", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "CSV of the events"}})
 def export_csv(actor: CurrentActor, filters: FilterDep, context: ContextDep) -> StreamingResponse:
     """Stream the matching events as CSV (oldest first); the export itself is audited."""
-    with unit_of_work() as session:
-        audit.record_export(session, actor, filters, context)
-    return StreamingResponse(_csv_rows(actor, filters), media_type="text/csv",
-                             headers={"Content-Disposition":
-                                      'attachment; filename="plangov-audit.csv"'})
+    return audited_csv(lambda session: audit.stream_csv(session, actor, filters),
+                       lambda session: audit.record_export(session, actor, filters, context),
+                       filename="plangov-audit.csv")

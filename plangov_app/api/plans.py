@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from fastapi.responses import StreamingResponse
 
 from db.models import Plan, PlanVersion
-from db.session import read_session
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep
+from plangov_app.api.exports import audited_csv
 from plangov_app.api.schemas import (
     ERROR_RESPONSES,
     ApprovalOut,
@@ -258,7 +257,7 @@ def reopen(plan_id: PlanId, comment_id: VersionId, session: SessionDep, actor: C
             responses={200: {"content": {"text/csv": {}},
                              "description": "JSON page, or CSV with format=csv"}})
 def get_changelog(
-    plan_id: PlanId, session: SessionDep, actor: CurrentActor,
+    plan_id: PlanId, session: SessionDep, actor: CurrentActor, context: ContextDep,
     date_from: Annotated[datetime | None, Query(alias="from")] = None,
     date_to: Annotated[datetime | None, Query(alias="to")] = None,
     user: Annotated[str | None, Query(max_length=36)] = None,
@@ -267,20 +266,24 @@ def get_changelog(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
-    """The plan's change history (newest first), filtered; `format=csv` streams all of it."""
+    """The plan's change history (newest first), filtered; `format=csv` streams all of it.
+
+    `from`/`to` without a time zone are UTC (`to` is exclusive). A CSV export is audited
+    (`plan.changelog_export`) once it has started successfully.
+    """
     filters = changelog.ChangelogFilter(date_from=date_from, date_to=date_to, user_id=user,
                                         change_type=change_type)
     if format == "csv":
         changelog.authorize_export(session, actor, plan_id)
-        return StreamingResponse(
-            _csv(plan_id, filters), media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}-changes.csv"'})
+        return audited_csv(
+            lambda s: _csv(s, plan_id, filters),
+            lambda s: changelog.record_export(s, actor, plan_id, filters, context),
+            filename=f"plan-{plan_id}-changes.csv")
     entries, next_cursor = changelog.page(session, actor, plan_id, filters, cursor=cursor,
                                           limit=limit)
     return Page[ChangelogEntry](items=[ChangelogEntry(**e) for e in entries],
                                 next_cursor=next_cursor)
 
 
-def _csv(plan_id: str, filters: changelog.ChangelogFilter) -> Any:
-    with read_session() as session:
-        yield from changelog.stream_csv(session, plan_id, filters)
+def _csv(session: Any, plan_id: str, filters: changelog.ChangelogFilter) -> Any:
+    return changelog.stream_csv(session, plan_id, filters)

@@ -9,25 +9,33 @@ writers never fork the chain.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, Plan, User, new_id, utcnow
+from plangov_app.services import csv_cells
 from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import InvalidInput
 from plangov_app.services.rbac import Actor, Permission, authorize
+from plangov_app.services.search import filter_text, utc_bound
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 7_236_411_903  # pg_advisory_xact_lock key for chain appends
 MAX_PAGE_SIZE = 200
+MAX_SEQ = 2**31 - 1  # `seq` is an INTEGER column
+CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
+               "target_id", "request_id", "metadata_json", "origin_ip", "user_agent",
+               "prev_hash", "hash"]
 BROWSER_CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
                        "target_id", "request_id", "metadata_json", "origin_ip", "prev_hash",
                        "hash"]
@@ -155,7 +163,11 @@ def _link_problem(event: AuditEvent, expected_seq: int, expected_prev: str) -> s
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Filters of the audit browser (all optional)."""
+    """Filters of the audit browser (all optional).
+
+    Checked when built: dates without a time zone are UTC, text holding NUL is a 422.
+    `date_to` is exclusive; `action` matches a prefix, literally.
+    """
 
     date_from: datetime | None = None
     date_to: datetime | None = None
@@ -163,6 +175,17 @@ class AuditFilter:
     action: str | None = None
     target_type: str | None = None
     target_id: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            object.__setattr__(self, name, utc_bound(getattr(self, name), name))
+        for name in ("actor_id", "action", "target_type", "target_id"):
+            object.__setattr__(self, name, filter_text(getattr(self, name), name))
+
+    def described(self) -> dict[str, str]:
+        """The set filters, as text (for the export's audit event)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else str(v)
+                for k, v in self.__dict__.items() if v}
 
 
 def _filtered(query: Any, filters: AuditFilter) -> Any:
@@ -173,7 +196,7 @@ def _filtered(query: Any, filters: AuditFilter) -> Any:
     if filters.actor_id:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.action:
-        query = query.where(col(AuditEvent.action).startswith(filters.action))
+        query = query.where(col(AuditEvent.action).startswith(filters.action, autoescape=True))
     if filters.target_type:
         query = query.where(AuditEvent.target_type == filters.target_type)
     if filters.target_id:
@@ -191,6 +214,8 @@ def list_events(
 ) -> tuple[list[AuditEvent], int | None]:
     """A page of events, newest first, and the cursor (a seq) for the next page."""
     authorize(actor, Permission.AUDIT_READ)
+    if before_seq is not None and not 0 <= before_seq <= MAX_SEQ:
+        raise InvalidInput("cursor: not a cursor this API returned.")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = _filtered(select(AuditEvent), filters)
     if before_seq is not None:
@@ -260,32 +285,54 @@ def record_export(session: Session, actor: Actor, filters: AuditFilter, context:
                   described: dict[str, str] | None = None) -> AuditEvent:
     """Check audit:export and audit the export itself.
 
-    The event's metadata is `described` (the filters as the user gave them) when given,
-    else the set fields of `filters`.
+    Call it once the export has been built (or its first chunk, when streamed): a failed
+    export is not audited. The event's metadata is `described` (the filters as the user
+    gave them) when given, else the set fields of `filters`.
     """
     authorize(actor, Permission.AUDIT_EXPORT)
-    metadata = described if described is not None else {
-        k: str(v) for k, v in filters.__dict__.items() if v}
+    metadata = described if described is not None else filters.described()
     return record(session, action="audit.export", context=context, actor=actor,
                   target_type="audit_log", metadata=metadata)
 
 
+def _csv_value(event: AuditEvent, column: str) -> Any:
+    return event.occurred_at.isoformat() if column == "occurred_at" else getattr(event, column)
+
+
+def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
+               columns: Sequence[str] = CSV_COLUMNS, chunk_bytes: int = 64_000
+               ) -> Iterator[str]:
+    """The matching events as CSV text chunks, oldest first (audit:export; not audited).
+
+    Every cell is neutralised (csv_cells); call `record_export` once the first chunk is built.
+    """
+    buffer = io.StringIO()
+    writer = csv_cells.writer(buffer)
+    writer.writerow(columns)
+    for event in iter_events(session, actor, filters):
+        writer.writerow([getattr(event, c) for c in columns])
+        if buffer.tell() >= chunk_bytes:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
 def export_csv(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,
                limit: int, described: dict[str, str] | None = None) -> tuple[str, int, bool]:
-    """The matching events as CSV, oldest first, with the export audited.
+    """The matching events as CSV, oldest first, with the export audited once built.
 
     Returns the CSV text (at most `limit` events), how many it holds, and whether more match.
     `filters.actor_id` may be an email; `described` is as for `record_export`.
     """
-    record_export(session, actor, filters, context, described)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_cells.writer(buffer)
     writer.writerow(BROWSER_CSV_COLUMNS)
     written = 0
-    for event in iter_events(session, actor, _resolved(session, filters)):
-        if written >= limit:
-            return buffer.getvalue(), written, True
-        written += 1
-        writer.writerow([event.occurred_at.isoformat() if c == "occurred_at"
-                         else getattr(event, c) for c in BROWSER_CSV_COLUMNS])
-    return buffer.getvalue(), written, False
+    with closing(iter_events(session, actor, _resolved(session, filters))) as events:
+        for event in islice(events, limit):
+            writer.writerow([_csv_value(event, c) for c in BROWSER_CSV_COLUMNS])
+            written += 1
+        more = next(events, None) is not None
+    record_export(session, actor, filters, context, described)
+    return buffer.getvalue(), written, more

@@ -6,9 +6,10 @@ Served as pages (keyset cursor) or streamed as CSV in constant memory however lo
 from __future__ import annotations
 
 import base64
-import csv
+import binascii
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,21 +18,29 @@ from typing import Any
 from sqlalchemy import String, and_, or_, type_coerce
 from sqlmodel import Session, col, select
 
-from db.models import PlanVersion, PlanVersionChange, User
+from db.models import AuditEvent, PlanVersion, PlanVersionChange, User
+from plangov_app.services import audit, csv_cells
+from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
 from plangov_app.services.plans import load_plan
 from plangov_app.services.rbac import Actor, Permission
+from plangov_app.services.search import filter_text, utc_bound
 
 CHANGE_TYPES = ("added", "removed", "modified", "moved")
 MAX_PAGE_SIZE = 500
 CSV_COLUMNS = ("version_number", "version_id", "created_at", "author_id", "author_name",
                "author_role", "change_type", "field_path", "session_id", "item_id",
                "old_value", "new_value", "reason_codes", "rationale")
+_CURSOR = re.compile(r"([0-9]{1,9})\|([0-9a-f-]{1,36})")
 
 
 @dataclass(frozen=True)
 class ChangelogFilter:
-    """Filters of the change log (all optional)."""
+    """Filters of the change log (all optional).
+
+    Checked when built: dates without a time zone are UTC (`date_to` is exclusive), text
+    holding NUL is a 422.
+    """
 
     date_from: datetime | None = None
     date_to: datetime | None = None
@@ -41,6 +50,14 @@ class ChangelogFilter:
     def __post_init__(self) -> None:
         if self.change_type and self.change_type not in CHANGE_TYPES:
             raise InvalidInput(f"change_type: use one of {', '.join(CHANGE_TYPES)}.")
+        for name in ("date_from", "date_to"):
+            object.__setattr__(self, name, utc_bound(getattr(self, name), name))
+        object.__setattr__(self, "user_id", filter_text(self.user_id, "user"))
+
+    def described(self) -> dict[str, str]:
+        """The set filters, as text (for the export's audit event)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else str(v)
+                for k, v in self.__dict__.items() if v}
 
 
 def _columns(raw_times: bool = False) -> tuple[Any, ...]:
@@ -103,16 +120,41 @@ def _encode(number: int, change_id: str) -> str:
 
 
 def _decode(cursor: str) -> tuple[int, str]:
+    """`(version_number, change_id)` from a cursor `_encode` made; anything else is a 422."""
     try:
-        number, change_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return int(number), change_id
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor: not a cursor this API returned.") from None
+        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
+    except (binascii.Error, ValueError):
+        text = ""
+    found = _CURSOR.fullmatch(text)
+    if found is None:
+        raise InvalidInput("cursor: not a cursor this API returned.")
+    return int(found.group(1)), found.group(2)
 
 
 def authorize_export(session: Session, actor: Actor, plan_id: str) -> None:
     """Check, before streaming starts, that the actor may read this plan's log."""
     load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+
+
+def record_export(session: Session, actor: Actor, plan_id: str, filters: ChangelogFilter,
+                  context: RequestContext) -> AuditEvent:
+    """Audit an export of the plan's change log (`plan.changelog_export`, with the filters).
+
+    Call it once the export has been built (or its first chunk, when streamed).
+    """
+    plan = load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    return audit.record(session, action="plan.changelog_export", context=context, actor=actor,
+                        target_type="plan", target_id=plan.id,
+                        metadata={"format": "csv", **filters.described()})
+
+
+def export_csv(session: Session, actor: Actor, plan_id: str, filters: ChangelogFilter,
+               context: RequestContext) -> str:
+    """The whole change log as CSV text (for the UI's download), audited once built."""
+    authorize_export(session, actor, plan_id)
+    data = "".join(stream_csv(session, plan_id, filters))
+    record_export(session, actor, plan_id, filters, context)
+    return data
 
 
 def stream_csv(session: Session, plan_id: str, filters: ChangelogFilter,
@@ -122,11 +164,11 @@ def stream_csv(session: Session, plan_id: str, filters: ChangelogFilter,
     Call `authorize_export` first: this generator runs after the response has started.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_cells.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     stmt = _query(plan_id, filters, raw_times=True).order_by(col(PlanVersion.version_number),
                                              col(PlanVersionChange.id))
-    result = session.connection().execution_options(yield_per=5000).execute(stmt)
+    result = session.connection().execute(stmt, execution_options={"yield_per": 5000})
     for rows in result.partitions():
         writer.writerows(row[:-1] for row in rows)
         if buffer.tell() >= chunk_bytes:

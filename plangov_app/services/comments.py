@@ -20,6 +20,7 @@ from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans import coaches_of, head_version, load_plan
 from plangov_app.services.rbac import Actor, Permission, Role
+from plangov_app.services.text import clean_text
 from plangov_app.services.versions import document_of
 
 VISIBILITIES = ("shared", "coaches")
@@ -48,9 +49,12 @@ def _snapshot(document: PlanDocument, anchor_id: str) -> dict[str, Any]:
 def create_comment(session: Session, actor: Actor, plan_id: str, *, message: str,
                    anchor_id: str | None, parent_id: str | None = None,
                    visibility: str = "shared", context: RequestContext) -> PlanComment:
-    """Post a comment or a reply; audited, bus-announced (without text) and notified."""
+    """Post a comment or a reply; audited, bus-announced (without text) and notified.
+
+    NUL is refused and bidi controls are removed (services/text.py).
+    """
     plan = load_plan(session, actor, plan_id, Permission.PLAN_COMMENT)
-    text = message.strip()
+    text = clean_text(message, "message").strip()
     if not text or len(text) > MAX_MESSAGE:
         raise InvalidInput(f"message: 1 to {MAX_MESSAGE} characters.")
     parent = _parent(session, plan.id, parent_id, actor)

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 from sqlmodel import Session
 
 from db.models import Plan, PlanVersion
+from db.session import read_phase
 from plangov_app.services import diffing, plans, versions
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.context import RequestContext
@@ -181,11 +182,12 @@ def save_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
     version and what it changed, so the edits can be applied on top of it. Returns the new
     version's number and the edits that no longer applied (their session or item is gone).
     """
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-    head = plans.head_version(session, plan)
-    if head.id != base_id:
-        raise Conflict(_what_changed(session, plan, base_id, head))
-    operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
+    with read_phase(session):  # the write lock is taken inside edit_plan, after the diff
+        plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
+        head = plans.head_version(session, plan)
+        if head.id != base_id:
+            raise Conflict(_what_changed(session, plan, base_id, head))
+        operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
     version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
         base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
         rationale=rationale), context)

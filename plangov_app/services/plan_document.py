@@ -11,15 +11,23 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.errors import InvalidInput
+from plangov_app.services.text import validate_text
 
 Modality = Literal["strength", "conditioning", "endurance", "mobility", "rest"]
 MODALITIES: tuple[str, ...] = ("strength", "conditioning", "endurance", "mobility", "rest")
 StrictCount = Annotated[int, Field(strict=True, ge=1, le=100)]
-Text = Annotated[str, Field(max_length=1000)]
+Text = Annotated[str, Field(max_length=1000), AfterValidator(validate_text)]
 
 
 class _Strict(BaseModel):
@@ -69,7 +77,7 @@ class PlanSessionDoc(_Strict):
     session_id: str = Field(min_length=1, max_length=36)
     day: date
     modality: Modality
-    title: str = Field(default="", max_length=120)
+    title: Annotated[str, Field(max_length=120), AfterValidator(validate_text)] = ""
     notes: Text = ""
     items: list[Item] = Field(default_factory=list, max_length=40)
 

@@ -12,6 +12,7 @@ from plangov_app.services import audit
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, InvalidInput, NotFound
 from plangov_app.services.rbac import Actor, Permission, Role, authorize
+from plangov_app.services.search import LIKE_ESCAPE, contains_pattern, filter_text
 
 MAX_PAGE_SIZE = 100
 
@@ -45,13 +46,14 @@ def list_users(
     offset: int = 0,
     limit: int = 25,
 ) -> tuple[list[UserRow], int]:
-    """A page of users matching `search` (name or email) and `role`, and the total count."""
+    """A page of users matching `search` (name or email, literally) and `role`, and the total."""
     authorize(actor, Permission.USER_MANAGE)
+    search, role = filter_text(search, "search") or "", filter_text(role, "role")
     query = select(User)
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(User.email).like(pattern),
-                                func.lower(User.display_name).like(pattern)))
+        pattern = contains_pattern(search.strip().lower())
+        query = query.where(or_(func.lower(User.email).like(pattern, escape=LIKE_ESCAPE),
+                                func.lower(User.display_name).like(pattern, escape=LIKE_ESCAPE)))
     if role:
         query = query.where(User.role == role)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
