@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,42 +45,57 @@ def free_port() -> int:
 
 def _server_command(server: str, port: int) -> list[str]:
     """granian (what `reflex run --env prod` serves with) or uvicorn, one worker."""
-    binary = str(Path(sys.executable).with_name(server))
     if server == "granian":
+        binary = str(Path(sys.executable).with_name("granian"))
         return [binary, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", "1", "--log-level", "warning", "plangov_app.api:api"]
-    return [binary, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "plangov_app.api:api"]
+    return [sys.executable, "-m", "uvicorn", "plangov_app.api:api", "--host", "127.0.0.1",
+            "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "5"]
 
 
 def start_api_server(database_url: str, *, server: str = "granian",
-                     env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
-    """Start plangov_app.api:api on a free loopback port; return (base URL, process)."""
+                     env: dict[str, str] | None = None, workdir: Path | None = None,
+                     timeout: float = 60.0) -> tuple[str, subprocess.Popen]:
+    """Start plangov_app.api:api on a free loopback port; return (base URL, process).
+
+    The server runs in `workdir` (default: a new temporary directory, where files it
+    writes and its output, `server.log`, land) with `DATABASE_URL`, a test secret and
+    `PLANGOV_ENV=test`, plus `env`. RuntimeError with the server's output if it does not
+    answer within `timeout` seconds.
+    """
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="plangov-server-"))
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_url, "PLANGOV_SECRET_KEY": SECRET,
                    "PLANGOV_ENV": "test", "PLANGOV_LOGIN_MAX_FAILURES": "1000",
-                   **(env or {})}
-    process = subprocess.Popen(_server_command(server, port), cwd=ROOT, env=environment,
-                               start_new_session=True)
+                   "PYTHONPATH": os.pathsep.join(filter(None, [
+                       str(ROOT), os.environ.get("PYTHONPATH", "")])), **(env or {})}
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(_server_command(server, port), cwd=workdir,
+                                   env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the API server exited with {process.returncode}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
                 return base, process
         except httpx.HTTPError:
-            time.sleep(0.2)
+            time.sleep(0.1)
     stop_api_server(process)
-    raise RuntimeError("the API server did not start within 60 s")
+    output = log_path.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"the {server} server did not answer on {base}:\n{output}")
 
 
 def stop_api_server(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     """Stop a server started by `start_api_server` (SIGKILL for a crash)."""
     if process.poll() is None:
         os.killpg(process.pid, sig)
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @contextmanager

@@ -168,6 +168,17 @@ def read_phase(session: Session) -> Iterator[None]:
     session.commit()  # ends the read transaction; loaded objects stay (expire_on_commit=False)
 
 
+def finish_write(session: Session) -> None:
+    """Commit the write now and release its lock; later reads in `session` take none.
+
+    For the work after a write that only builds the answer (reading the new rows back):
+    it no longer holds other writers up. Raises (and the caller answers with an error) if
+    the commit fails, so nothing is reported stored that is not.
+    """
+    session.commit()
+    session.connection(execution_options={SQLITE_BEGIN_OPTION: "DEFERRED"})
+
+
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A read-only session; anything written in it is discarded.

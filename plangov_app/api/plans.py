@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from db.models import Plan, PlanVersion
+from db.session import finish_write
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep
 from plangov_app.api.exports import audited_csv
 from plangov_app.api.schemas import (
@@ -99,6 +100,7 @@ def create_plan(body: PlanCreate, session: SessionDep, actor: CurrentActor,
     plan = plans.generate_plan(session, actor, athlete_id=body.athlete_id,
                                start_date=body.start_date, weeks=body.weeks, context=context,
                                algorithm=body.algorithm, seed=body.seed)
+    finish_write(session)
     return _header(session, actor, plan)
 
 
@@ -169,6 +171,7 @@ def edit_version(
                                 content=body.content, reason_codes=tuple(body.reason_codes),
                                 rationale=body.rationale, idempotency_key=idempotency_key)
     version, created = plans.edit_plan(session, actor, plan_id, request, context)
+    finish_write(session)
     response.headers["Idempotent-Replay"] = "false" if created else "true"
     return version_out(session, version)
 
@@ -191,6 +194,7 @@ def submit(plan_id: PlanId, body: SubmitIn, session: SessionDep, actor: CurrentA
            context: ContextDep) -> PlanOut:
     """Coach submits for approval → coach_reviewed; the athlete is notified."""
     plan = plans.submit_plan(session, actor, plan_id, body.comment, context)
+    finish_write(session)
     return _header(session, actor, plan)
 
 
@@ -199,6 +203,7 @@ def approve(plan_id: PlanId, body: DecisionIn, session: SessionDep, actor: Curre
             context: ContextDep) -> PlanOut:
     """The athlete accepts (→ approved) or requests changes (→ needs_revision)."""
     plan = plans.decide(session, actor, plan_id, body.decision, body.comment, context)
+    finish_write(session)
     return _header(session, actor, plan)
 
 
@@ -220,6 +225,7 @@ def create_comment(plan_id: PlanId, body: CommentIn, session: SessionDep, actor:
     comment = comments.create_comment(session, actor, plan_id, message=body.message,
                                       anchor_id=body.anchor_id, parent_id=body.parent_id,
                                       visibility=body.visibility, context=context)
+    finish_write(session)
     return _comment_by_id(session, actor, plan_id, comment.id)
 
 
@@ -242,6 +248,7 @@ def resolve(plan_id: PlanId, comment_id: VersionId, session: SessionDep, actor: 
             context: ContextDep) -> CommentOut:
     """Mark a thread resolved."""
     comments.set_resolved(session, actor, plan_id, comment_id, resolved=True, context=context)
+    finish_write(session)
     return _comment_by_id(session, actor, plan_id, comment_id)
 
 
@@ -250,6 +257,7 @@ def reopen(plan_id: PlanId, comment_id: VersionId, session: SessionDep, actor: C
            context: ContextDep) -> CommentOut:
     """Reopen a resolved thread."""
     comments.set_resolved(session, actor, plan_id, comment_id, resolved=False, context=context)
+    finish_write(session)
     return _comment_by_id(session, actor, plan_id, comment_id)
 
 
