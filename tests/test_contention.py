@@ -207,3 +207,21 @@ def test_acknowledged_writes_survive_a_crash(live, seeded):
     assert fresh.status_code == 200
     assert set(acknowledged) <= {c["id"] for c in fresh.json()}
     _chain_ok(seeded)
+
+
+def test_an_unassigned_coach_loses_access_with_the_admins_answer(live, seeded):
+    base = live["base"]
+    admin = _token(base, "admin@demo.test")
+    coach = _token(base, "coach1@demo.test")
+    athlete_id, coach_id = demo_id("athlete2@demo.test"), demo_id("coach1@demo.test")
+    plan = _plan(base, coach, "athlete2@demo.test")
+    url = f"{base}/api/v1/plans/{plan['id']}"
+    for _ in range(10):
+        removed = httpx.delete(f"{base}/api/v1/users/{athlete_id}/coaches/{coach_id}",
+                               headers=admin, timeout=30)
+        assert removed.status_code == 204, removed.text
+        assert httpx.get(url, headers=coach, timeout=30).status_code == 404
+        added = httpx.put(f"{base}/api/v1/users/{athlete_id}/coaches/{coach_id}",
+                          headers=admin, timeout=30)
+        assert added.status_code == 204, added.text
+        assert httpx.get(url, headers=coach, timeout=30).status_code == 200
