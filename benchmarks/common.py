@@ -67,6 +67,7 @@ def start_api_server(database_url: str, *, server: str = "granian",
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_url, "PLANGOV_SECRET_KEY": SECRET,
                    "PLANGOV_ENV": "test", "PLANGOV_LOGIN_MAX_FAILURES": "1000",
+                   "PLANGOV_LOGIN_MAX_ATTEMPTS_PER_IP": "100000",
                    "PYTHONPATH": os.pathsep.join(filter(None, [
                        str(ROOT), os.environ.get("PYTHONPATH", "")])), **(env or {})}
     log_path = workdir / "server.log"

@@ -252,18 +252,38 @@ class AuditEvent(SQLModel, table=True):
 # --- Authentication support -----------------------------------------------------
 
 
-class LoginFailure(SQLModel, table=True):
-    """A failed sign-in, kept for rate limiting by account and by address."""
+class Throttle(SQLModel, table=True):
+    """A counter that throttles or summarises repeated events for one key.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_email_at", "email", "occurred_at"),
-        Index("ix_login_failures_ip_at", "origin_ip", "occurred_at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
-    origin_ip: str = Field(max_length=64)
-    occurred_at: datetime = Field(default_factory=utcnow)
+    `scope` says what is counted (e.g. `login:pair`: one account from one address), `key`
+    whose. `failures` is a streak that locks out with exponential back-off; `attempts`
+    counts within a fixed window; `reported_at` and `suppressed` let one audit event stand
+    for many (sign-in throttling and denied access, services/throttles.py).
+    """
+
+    __tablename__ = "throttles"
+    scope: str = Field(primary_key=True, max_length=24)
+    key: str = Field(primary_key=True, max_length=320)
+    failures: int = 0
+    last_failure_at: datetime | None = None
+    window_started_at: datetime | None = None
+    attempts: int = 0
+    reported_at: datetime | None = None
+    suppressed: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class KnownSignInAddress(SQLModel, table=True):
+    """An address an account has signed in from successfully.
+
+    Sign-ins from it are exempt from the lockouts that strangers' failures elsewhere can
+    cause (services/auth.py).
+    """
+
+    __tablename__ = "known_signin_addresses"
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=36)
+    origin_ip: str = Field(primary_key=True, max_length=64)
+    last_seen_at: datetime = Field(default_factory=utcnow)
 
 
 class RevokedToken(SQLModel, table=True):

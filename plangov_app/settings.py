@@ -60,6 +60,35 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(48, ge=1, le=500, validation_alias=_env("PLANGOV_DB_POOL_SIZE"))
     trusted_proxies: str = Field("", validation_alias=_env("PLANGOV_TRUSTED_PROXIES"))
+    # uvicorn's own list of peers whose X-Forwarded-For it applies (its default below); read
+    # only to recognise a client address uvicorn has already rewritten (services/context.py).
+    server_forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1", validation_alias=_env("FORWARDED_ALLOW_IPS")
+    )
+    # Sign-in throttling (services/auth.py; the README's "Sign-in throttling" explains it).
+    login_lockout_seconds: int = Field(
+        60, ge=1, validation_alias=_env("PLANGOV_LOGIN_LOCKOUT_SECONDS")
+    )
+    login_lockout_max_seconds: int = Field(
+        3600, ge=1, validation_alias=_env("PLANGOV_LOGIN_LOCKOUT_MAX_SECONDS")
+    )
+    login_failure_memory_seconds: int = Field(
+        86_400, ge=1, validation_alias=_env("PLANGOV_LOGIN_FAILURE_MEMORY_SECONDS")
+    )
+    login_max_failures_per_account: int = Field(
+        20, ge=1, validation_alias=_env("PLANGOV_LOGIN_MAX_FAILURES_PER_ACCOUNT")
+    )
+    login_max_attempts_per_ip: int = Field(
+        60, ge=1, validation_alias=_env("PLANGOV_LOGIN_MAX_ATTEMPTS_PER_IP")
+    )
+    # Denied access: at most one audit event per actor and target, and this many per actor,
+    # per window (services/denials.py).
+    denial_audit_window_seconds: int = Field(
+        600, ge=1, validation_alias=_env("PLANGOV_DENIAL_AUDIT_WINDOW_SECONDS")
+    )
+    denial_audit_max_per_window: int = Field(
+        10, ge=1, validation_alias=_env("PLANGOV_DENIAL_AUDIT_MAX_PER_WINDOW")
+    )
 
     @model_validator(mode="after")
     def _require_real_secret_in_production(self) -> Settings:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
 
 from db.demo import demo_accounts
+from db.session import DatabaseBusy
 from plangov_app.services import auth
+from plangov_app.services.errors import Busy, DomainError
 from plangov_app.settings import get_settings
-from state.session import SessionState, landing_for, run_read, run_write
+from state.session import SessionState, landing_for, run_read
 
 DEMO_SHORTLIST = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test",
                   "athlete1@demo.test", "athlete13@demo.test", "support@demo.test",
@@ -52,7 +55,13 @@ class LoginState(SessionState):
         if not email or not password:
             self.busy, self.error = False, "Enter your email and password."
             return
-        outcome = await run_write(auth.login, email, password, self._context())
+        try:  # opens its own short sessions; Argon2 runs outside any transaction
+            outcome = await asyncio.to_thread(auth.login, email, password, self._context())
+        except DomainError as error:
+            outcome = auth.LoginOutcome(error=error)
+        except DatabaseBusy as error:
+            outcome = auth.LoginOutcome(error=Busy(
+                f"The service is busy; try again in {error.retry_after} s.", error.retry_after))
         self.busy = False
         if outcome.error is not None:
             self.error = outcome.error.detail

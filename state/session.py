@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from db.session import DatabaseBusy, read_session, unit_of_work
-from plangov_app.services import auth, notifications
+from plangov_app.services import auth, denials, notifications
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
@@ -46,11 +46,22 @@ def _busy(error: DatabaseBusy) -> Busy:
                 f"in {error.retry_after} s.", retry_after=error.retry_after)
 
 
+def _audit_refusal(error: DomainError) -> None:
+    """Record a refusal on others' data (summarised, in its own transaction)."""
+    denial = denials.denial_of(error)
+    if denial is not None:
+        denials.record_quietly(denial, RequestContext())
+
+
 async def run_read(fn: Callable[..., T], *args: Any) -> T:
     """Run `fn(session, *args)` in a read session, off the event loop."""
     def work() -> T:
-        with read_session() as session:
-            return fn(session, *args)
+        try:
+            with read_session() as session:
+                return fn(session, *args)
+        except DomainError as error:
+            _audit_refusal(error)
+            raise
     try:
         return await asyncio.to_thread(work)
     except DatabaseBusy as error:
@@ -64,8 +75,12 @@ async def run_write(fn: Callable[..., T], *args: Any) -> T:
     a busy database becomes a `Busy` domain error (a toast), never a crash.
     """
     def work() -> T:
-        with unit_of_work() as session:
-            return fn(session, *args)
+        try:
+            with unit_of_work() as session:
+                return fn(session, *args)
+        except DomainError as error:
+            _audit_refusal(error)
+            raise
     try:
         return await asyncio.to_thread(work)
     except DatabaseBusy as error:
@@ -87,8 +102,16 @@ class SessionState(rx.State):
     notes: list[dict[str, str]] = []
 
     def _context(self) -> RequestContext:
-        return RequestContext(origin_ip=self.router.session.client_ip or None,
-                              user_agent=self.router.headers.user_agent or None)
+        """Where this event comes from, resolved like the API's (`client_address`).
+
+        `client_ip` is the socket's raw ASGI peer (rxconfig leaves `trusted_proxy_hops`
+        unset); X-Forwarded-For is the one the socket connection was opened with.
+        """
+        headers = self.router.headers
+        return RequestContext.from_connection(
+            peer=self.router.session.client_ip or None,
+            forwarded_for=headers.raw_headers.get("x-forwarded-for"),
+            user_agent=headers.user_agent or None)
 
     async def _actor(self) -> Actor | None:
         """The actor behind the cookie, or None (and the cookie cleared) if it is invalid."""
@@ -159,5 +182,5 @@ class SessionState(rx.State):
 
 
 def problem_toast(error: DomainError) -> Any:
-    """A domain error as a toast."""
+    """A domain error as a toast (refusals were already audited by `run_read`/`run_write`)."""
     return rx.toast.error(error.detail, duration=6000)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response
 
-from db.session import unit_of_work
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep, TokenDep
 from plangov_app.api.schemas import ERROR_RESPONSES, MeOut, Problem, SubjectScope, TokenOut
 from plangov_app.services import auth
@@ -16,15 +15,18 @@ router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/token", response_model=TokenOut,
-             responses={429: {"model": Problem, "description": "Too many failed attempts"}})
+             responses={429: {"model": Problem, "description": "Too many attempts"}})
 def issue_token(
     username: Annotated[str, Form(min_length=1, max_length=254)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     context: ContextDep,
 ) -> TokenOut:
-    """OAuth2 password grant: email as `username`, password → a bearer JWT."""
-    with unit_of_work() as session:
-        outcome = auth.login(session, username, password, context)
+    """OAuth2 password grant: email as `username`, password → a bearer JWT.
+
+    429 with `Retry-After` when the account (from this address), the account (from new
+    addresses) or the address has had too many failures, or the address too many sign-ins.
+    """
+    outcome = auth.login(username, password, context)
     if outcome.error is not None:
         raise outcome.error
     assert outcome.access_token and outcome.expires_at

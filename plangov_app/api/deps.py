@@ -20,11 +20,19 @@ bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/aut
 
 
 def request_context(request: Request) -> RequestContext:
-    """Request id, client address and user agent, for the audit log."""
-    return RequestContext(
-        request_id=getattr(request.state, "request_id", ""),
-        origin_ip=request.client.host if request.client else None,
+    """Request id, client address and user agent, for the audit log.
+
+    The address is the raw peer of the ASGI scope, resolved with our own trusted-proxy
+    rules (`client_address`); the request id is always the server's, and the client's
+    X-Request-ID travels apart as `client_request_id`.
+    """
+    peer = request.scope.get("client")
+    return RequestContext.from_connection(
+        peer=peer[0] if peer else None,
+        forwarded_for=request.headers.getlist("x-forwarded-for"),
         user_agent=request.headers.get("user-agent"),
+        request_id=getattr(request.state, "request_id", ""),
+        client_request_id=getattr(request.state, "client_request_id", None),
     )
 
 

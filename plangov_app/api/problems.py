@@ -35,7 +35,17 @@ def _request_id(request: Request) -> str:
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    """The error as problem+json; a refusal is audited first (summarised, own transaction)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from plangov_app.api.deps import request_context
+    from plangov_app.services import denials
+
     assert isinstance(error, DomainError)
+    denial = denials.denial_of(error, authorization=request.headers.get("authorization"),
+                               target=("request", f"{request.method} {request.url.path}"))
+    if denial is not None:
+        await run_in_threadpool(denials.record_quietly, denial, request_context(request))
     headers: dict[str, str] = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)

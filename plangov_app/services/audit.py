@@ -102,7 +102,7 @@ def record(
         target_type=target_type,
         target_id=target_id,
         request_id=context.request_id,
-        metadata_json=canonical_json(metadata or {}),
+        metadata_json=canonical_json(_with_client_request_id(metadata, context)),
         origin_ip=context.origin_ip,
         user_agent=context.user_agent,
         prev_hash=prev_hash,
@@ -111,6 +111,15 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def _with_client_request_id(metadata: dict[str, Any] | None,
+                            context: RequestContext) -> dict[str, Any]:
+    """The event's metadata, plus the id the client sent (never used as `request_id`)."""
+    client_id = getattr(context, "client_request_id", None)
+    if not client_id:
+        return metadata or {}
+    return {**(metadata or {}), "client_request_id": client_id}
 
 
 @dataclass(frozen=True)

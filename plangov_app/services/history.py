@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from db.models import AuditEvent, Plan, PlanVersion, User
 from plangov_app.services import plans, versions
 from plangov_app.services.errors import NotFound
-from plangov_app.services.rbac import Actor, Permission, can
+from plangov_app.services.rbac import Actor, Permission, require_visible
 
 TIMELINE_PLANS = 20  # the most recently updated plans shown on the timeline
 
@@ -38,11 +38,11 @@ class AthleteTimeline:
 
 def athlete_timeline(session: Session, actor: Actor, athlete_id: str) -> AthleteTimeline:
     """The athlete's plans and versions; NotFound unless `actor` may view them and they exist."""
-    if not can(actor, Permission.PLAN_VIEW, athlete_id):
-        raise NotFound("No such athlete.")
     athlete = session.get(User, athlete_id)
     if athlete is None:
         raise NotFound("No such athlete.")
+    require_visible(actor, athlete_id, target=("athlete", athlete_id),
+                    not_found="No such athlete.")
     query = plans.PlanQuery(athlete_id=athlete_id, sort="recent", limit=TIMELINE_PLANS)
     headers, _ = plans.list_plans(session, actor, query)
     return AthleteTimeline(athlete_name=athlete.display_name,

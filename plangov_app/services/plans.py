@@ -34,7 +34,14 @@ from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from plangov_app.services.patching import apply_operations
 from plangov_app.services.plan_document import dump_document, parse_document
-from plangov_app.services.rbac import Actor, Permission, Role, authorize, visible_athlete_ids
+from plangov_app.services.rbac import (
+    Actor,
+    Permission,
+    Role,
+    authorize,
+    require_visible,
+    visible_athlete_ids,
+)
 from plangov_app.services.search import LIKE_ESCAPE, contains_pattern
 from plangov_app.services.text import clean_text, refuse_unstorable
 from plangov_app.services.versions import (
@@ -61,16 +68,13 @@ def load_plan(session: Session, actor: Actor, plan_id: str, permission: Permissi
     if for_update:  # lock the row and read it afresh, whatever the session saw before
         query = query.with_for_update().execution_options(populate_existing=True)
     plan = session.exec(query).first()
-    if plan is None or not _can_view(actor, plan):
-        raise NotFound(f"No plan {plan_id}.")
-    authorize(actor, permission, plan.athlete_id, hide=True)
+    missing = f"No plan {plan_id}."
+    if plan is None:
+        raise NotFound(missing)
+    target = ("plan", plan.id)
+    require_visible(actor, plan.athlete_id, target=target, not_found=missing)
+    authorize(actor, permission, plan.athlete_id, hide=True, target=target, not_found=missing)
     return plan
-
-
-def _can_view(actor: Actor, plan: Plan) -> bool:
-    from plangov_app.services.rbac import can
-
-    return can(actor, Permission.PLAN_VIEW, plan.athlete_id)
 
 
 def head_version(session: Session, plan: Plan) -> PlanVersion:
@@ -104,10 +108,12 @@ def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date
                   weeks: int, context: RequestContext, algorithm: str | None = None,
                   seed: str = "") -> Plan:
     """Generate a plan for an athlete: status `generated`, baseline version 1."""
-    authorize(actor, Permission.PLAN_EDIT, athlete_id, hide=True)
+    missing = f"No athlete profile for {athlete_id}."
+    authorize(actor, Permission.PLAN_EDIT, athlete_id, hide=True,
+              target=("athlete", athlete_id), not_found=missing)
     profile = session.get(AthleteProfile, athlete_id)
     if profile is None:
-        raise NotFound(f"No athlete profile for {athlete_id}.")
+        raise NotFound(missing)
     chosen, arm = choose_algorithm(session, athlete_id)
     spec = generation.GenerationInput(
         sport=profile.sport, level=profile.level, days_per_week=profile.days_per_week,

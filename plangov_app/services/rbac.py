@@ -120,25 +120,74 @@ def can(actor: Actor, permission: Permission, athlete_id: str | None = None) -> 
     return _reaches(actor, scope, athlete_id)
 
 
+@dataclass(frozen=True)
+class Denial:
+    """Who was refused what, and on which target: what the audit of denied access records."""
+
+    actor_id: str
+    actor_role: str
+    permission: str = ""
+    target_type: str | None = None
+    target_id: str | None = None
+
+
+class HiddenDenied(NotFound):
+    """A refusal shown as "not found" so that the target's existence does not leak.
+
+    Callers see a NotFound like any other; `denial` says it was a refusal (for the audit).
+    """
+
+    def __init__(self, detail: str, denial: Denial) -> None:
+        super().__init__(detail)
+        self.denial = denial
+
+
+class AccessDenied(Forbidden):
+    """A Forbidden raised by `authorize`, with the `denial` it stands for."""
+
+    def __init__(self, detail: str, denial: Denial) -> None:
+        super().__init__(detail)
+        self.denial = denial
+
+
 def authorize(
     actor: Actor | None,
     permission: Permission,
     athlete_id: str | None = None,
     *,
     hide: bool = False,
+    target: tuple[str, str] | None = None,
+    not_found: str = "Not found.",
 ) -> Actor:
     """Return `actor` when allowed; otherwise raise.
 
-    Raises Unauthorized without an actor, NotFound when `hide` is set and the actor may
-    not even see the target (so its existence does not leak), Forbidden otherwise.
+    Raises Unauthorized without an actor; HiddenDenied (a NotFound with the message
+    `not_found`, which callers make the same as for a missing row) when `hide` is set and
+    the actor may not even see the target, so its existence does not leak; AccessDenied
+    (a Forbidden) otherwise. Both carry a `Denial` naming `target` (type, id), by default
+    the athlete.
     """
     if actor is None:
         raise Unauthorized("Sign in to continue.")
     if can(actor, permission, athlete_id):
         return actor
+    target_type, target_id = target or (("athlete", athlete_id) if athlete_id else (None, None))
+    denial = Denial(actor_id=actor.user_id, actor_role=actor.role.value,
+                    permission=permission.value, target_type=target_type, target_id=target_id)
     if hide and athlete_id is not None and not can(actor, Permission.PLAN_VIEW, athlete_id):
-        raise NotFound("Not found.")
-    raise Forbidden(f"Your role ({actor.role}) may not {permission.value} here.")
+        raise HiddenDenied(not_found, denial)
+    raise AccessDenied(f"Your role ({actor.role}) may not {permission.value} here.", denial)
+
+
+def require_visible(actor: Actor, athlete_id: str, *, target: tuple[str, str],
+                    not_found: str) -> None:
+    """Raise HiddenDenied (message `not_found`) unless `actor` may view `athlete_id`'s data.
+
+    For lookups that answer "no such thing" both for a missing row and for one the actor
+    may not see: the refusal is then recorded as a denial, the missing row is not.
+    """
+    authorize(actor, Permission.PLAN_VIEW, athlete_id, hide=True, target=target,
+              not_found=not_found)
 
 
 def visible_athlete_ids(actor: Actor, permission: Permission) -> frozenset[str] | None:
