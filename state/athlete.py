@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
 from typing import Any
 
 from plangov_app.services import athletes
@@ -34,7 +36,8 @@ class AthleteState(SessionState):
             return redirect
         self.athlete_id = self.router.url.path.strip("/").split("/")[1]
         try:
-            profile = await run_read(athletes.athlete_summary, actor, self.athlete_id)
+            read_profile = partial(athletes.athlete_summary, today=date.today())
+            profile = await run_read(read_profile, actor, self.athlete_id)
         except DomainError as error:
             self.found, self.plans = False, []
             return None if error.status == 404 else problem_toast(error)

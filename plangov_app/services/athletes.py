@@ -51,9 +51,12 @@ class AthleteSummary:
     plans: tuple[PlanSummary, ...]
 
 
-def athlete_summary(session: Session, actor: Actor, athlete_id: str,
-                    today: date | None = None) -> AthleteSummary:
-    """The athlete's profile, coaches, teams and (up to 20) most recent plans."""
+def athlete_summary(session: Session, actor: Actor, athlete_id: str, *,
+                    today: date) -> AthleteSummary:
+    """The athlete's profile, coaches, teams and (up to 20) most recent plans.
+
+    Adherence counts the sessions scheduled before `today` (the caller's clock).
+    """
     athlete = session.get(User, athlete_id) if can(actor, Permission.PLAN_VIEW,
                                                    athlete_id) else None
     if athlete is None or athlete.role != Role.ATHLETE.value:
@@ -75,7 +78,7 @@ def athlete_summary(session: Session, actor: Actor, athlete_id: str,
         experiment_consent=bool(profile and profile.experiment_consent),
         research_consent=bool(profile and profile.research_consent),
         coaches=tuple(coaches), teams=tuple(teams),
-        plans=tuple(sorted((_plan_summary(session, h, today or date.today()) for h in headers),
+        plans=tuple(sorted((_plan_summary(session, h, today) for h in headers),
                            key=lambda p: p.start_date, reverse=True)))
 
 

@@ -491,15 +491,15 @@ _CURSOR_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")
 
 
 def _encode_cursor(plan: Plan) -> str:
-    raw = f"{_naive_utc(plan.updated_at).isoformat()}|{plan.id}"
+    raw = f"{_as_utc(plan.updated_at).isoformat()}|{plan.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """Timestamps are stored as naive UTC; compare cursors the same way."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+def _as_utc(moment: datetime) -> datetime:
+    """An aware UTC time (a cursor without an offset is taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
@@ -507,7 +507,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
         stamp, plan_id = raw.split("|", 1)
-        when = _naive_utc(datetime.fromisoformat(stamp))
+        when = _as_utc(datetime.fromisoformat(stamp))
     except (ValueError, UnicodeError, OverflowError):
         raise InvalidInput("cursor: not a cursor this API returned.") from None
     if not _CURSOR_ID.match(plan_id):
