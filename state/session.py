@@ -17,7 +17,7 @@ import reflex as rx
 from db.session import DatabaseBusy, read_session, unit_of_work
 from plangov_app.services import auth, denials, notifications
 from plangov_app.services.context import RequestContext
-from plangov_app.services.errors import Busy, DomainError
+from plangov_app.services.errors import Busy, DomainError, InvalidInput
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.settings import get_settings
 
@@ -53,8 +53,15 @@ def _audit_refusal(error: DomainError) -> None:
         denials.record_quietly(denial, RequestContext())
 
 
+def _refuse_nul(args: tuple[Any, ...]) -> None:
+    """Ids and text from the URL or a form may not hold NUL (PostgreSQL fails the query)."""
+    if any(isinstance(arg, str) and "\x00" in arg for arg in args):
+        raise InvalidInput("That address or text contains a NUL character.")
+
+
 async def run_read(fn: Callable[..., T], *args: Any) -> T:
     """Run `fn(session, *args)` in a read session, off the event loop."""
+    _refuse_nul(args)
     def work() -> T:
         try:
             with read_session() as session:
@@ -74,6 +81,7 @@ async def run_write(fn: Callable[..., T], *args: Any) -> T:
     The commit happens before this returns, so the page only ever reports stored changes;
     a busy database becomes a `Busy` domain error (a toast), never a crash.
     """
+    _refuse_nul(args)
     def work() -> T:
         try:
             with unit_of_work() as session:

@@ -561,3 +561,26 @@ def test_live_server_survived_with_an_intact_audit_chain(live: Live) -> None:
         report = verify_chain(session)
     assert report.ok, report.sentence()
     assert report.checked > 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/plans/a%00b", "/api/v1/athletes/a%00b",
+                                 "/api/v1/plans?athlete_id=a%00b",
+                                 "/api/v1/plans/a/versions/a%00b"])
+def test_nul_in_a_url_is_a_400_on_every_database(client, token_for, url):
+    response = client.get(url, headers=token_for("coach1@demo.test"))
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["detail"]
+
+
+def test_nul_in_a_sign_in_form_is_a_400_and_writes_nothing(client, session):
+    from sqlalchemy import func, select
+
+    from db.models import AuditEvent
+
+    before = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    response = client.post("/api/v1/auth/token",
+                           content=b"username=%C2%AC%C3%9B%00R&password=x",
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400, response.text
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == before

@@ -79,6 +79,22 @@ def is_json_body(content_type: str, body: bytes) -> bool:
     return not media or "json" in media or _JSON_START.match(body) is not None
 
 
+def nul_in_request(scope: Scope, content_type: str, body: bytes) -> str | None:
+    """Which part of the request carries a NUL (path, query, form body), or None.
+
+    No id, filter or form field may hold one, and PostgreSQL cannot compare text with
+    one (it fails the query), so it is refused once, here. JSON bodies are left to their
+    validators, which name the field.
+    """
+    if "\x00" in scope["path"]:
+        return "URL path"
+    if b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
+        return "query string"
+    if "form-urlencoded" in content_type.lower() and (b"%00" in body or b"\x00" in body):
+        return "form body"
+    return None
+
+
 class ApiMiddleware:
     """Give every request our own id, cap the body's size and its JSON nesting depth."""
 
@@ -105,6 +121,11 @@ class ApiMiddleware:
             await self._too_large(send, ids)
             return
         if body is None:
+            return
+        where = nul_in_request(scope, headers.get("content-type", ""), body)
+        if where:
+            await _problem(send, 400, ids, title="Bad request", detail=(
+                f"The {where} contains a NUL character, which no field may hold."))
             return
         if (is_json_body(headers.get("content-type", ""), body)
                 and json_too_deep(as_utf8(body), self.max_json_depth)):
