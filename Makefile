@@ -1,4 +1,6 @@
 # PlanGov: `make run` serves the app with demo data; `make test` runs the whole suite.
+# `make screenshots` retakes the README screenshots; `make mutation` runs mutmut over services/
+# (slow, not part of CI).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,12 +9,13 @@ TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
 PORT ?= 3000
 PYTEST_ARGS ?=
+MUTATION_JOBS ?= 2
 
 # Reflex must use the bun we install from the npm registry (its own download is offline here).
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint install install-dev chromium db demo clean
+.PHONY: run test lint install install-dev chromium db demo clean screenshots mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +55,18 @@ run: demo
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The browser tests on SQLite, copying their screenshots into docs/screenshots.
+screenshots: install-dev
+	PLANGOV_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser -m "browser and not postgres" $(PYTEST_ARGS)
+
+# Mutation testing of plangov_app/services with mutmut ([tool.mutmut] in pyproject.toml).
+mutation: install-dev
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/mutmut results
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf .web .states $(VENV) $(TOOLS) plangov.db*
+	rm -rf .web .states $(VENV) $(TOOLS) plangov.db* mutants .artifacts

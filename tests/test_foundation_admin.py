@@ -88,9 +88,8 @@ def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
 
 
-def test_cli_end_to_end(tmp_path):
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "PLANGOV_TELEMETRY_FILE": str(tmp_path / "t.jsonl")}
+def test_cli_end_to_end(database_url, tmp_path):
+    env = {"DATABASE_URL": database_url, "PLANGOV_TELEMETRY_FILE": str(tmp_path / "t.jsonl")}
     assert _cli(env, "db", "upgrade").returncode == 0
     first = _cli(env, "demo", "seed")
     assert first.returncode == 0 and "30 users" in first.stdout and "plans" in first.stdout

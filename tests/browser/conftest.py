@@ -1,4 +1,10 @@
-"""The production build served on a free port, and Chromium driven by Playwright."""
+"""The production build served on a free port, and Chromium driven by Playwright.
+
+Every browser test runs against SQLite; the ones in `ALSO_ON_POSTGRES` run once more against
+PostgreSQL (a database of its own, `<test db>_browser`, never the one the API tests reset).
+Screenshots go to `.artifacts/screenshots/`; `PLANGOV_UPDATE_SCREENSHOTS=1` (`make screenshots`)
+also copies them into docs/screenshots for the README.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +20,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from tests.conftest import require_postgres, reset_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARTIFACTS = ROOT / ".artifacts" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("PLANGOV_UPDATE_SCREENSHOTS", "") == "1"
+# One representative test also runs against PostgreSQL (the whole suite twice would be slow).
+ALSO_ON_POSTGRES = {"test_the_whole_loop"}
 PASSWORD = "plangov-demo"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -34,14 +49,36 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _env(database_url: str) -> dict[str, str]:
+def _env(database_url: str, work: Path) -> dict[str, str]:
     bin_dir = Path(sys.executable).parent
     tools = ROOT / ".tools" / "node_modules" / ".bin"
     return {**os.environ, "DATABASE_URL": database_url, "REFLEX_USE_SYSTEM_BUN": "1",
             "PATH": f"{tools}:{bin_dir}:{os.environ.get('PATH', '')}",
             "PLANGOV_SECRET_KEY": "browser-test-secret-key-0123456789abcdefgh",
-            "PLANGOV_ENV": "test", "PLANGOV_TELEMETRY_FILE": str(Path(database_url[10:]).parent
-                                                                   / "telemetry.jsonl")}
+            "PLANGOV_ENV": "test", "PLANGOV_TELEMETRY_FILE": str(work / "telemetry.jsonl")}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Serve the app on SQLite for every browser test, and on PostgreSQL for a chosen few."""
+    if "app_url" not in metafunc.fixturenames:
+        return
+    backends: list = ["sqlite"]
+    if metafunc.function.__name__ in ALSO_ON_POSTGRES:
+        backends.append(pytest.param("postgres", marks=pytest.mark.postgres))
+    metafunc.parametrize("app_url", backends, indirect=True, scope="session")
+
+
+def _browser_database(test_url: str) -> str:
+    """The PostgreSQL database of the browser leg (`<test db>_browser`), created if missing."""
+    url = make_url(test_url)
+    name = f"{url.database}_browser"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    browser_url = url.set(database=name).render_as_string(hide_password=False)
+    reset_postgres(browser_url)
+    return browser_url
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
@@ -61,10 +98,19 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrate and seed a fresh SQLite database, build and serve the production app."""
-    work = tmp_path_factory.mktemp("e2e")
-    env = _env(f"sqlite:///{work / 'e2e.db'}")
+def app_url(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate and seed a fresh database (SQLite or PostgreSQL), build and serve the app.
+
+    Tests are grouped by backend, so one server runs at a time (it rebuilds the frontend).
+    """
+    backend = getattr(request, "param", "sqlite")
+    work = tmp_path_factory.mktemp(f"e2e-{backend}")
+    if backend == "postgres":
+        database_url = _browser_database(require_postgres())
+    else:
+        database_url = f"sqlite:///{work / 'e2e.db'}"
+    env = _env(database_url, work)
     plangov = [sys.executable, "-m", "plangov_app.cli"]
     for args in (["db", "upgrade"], ["demo", "seed"]):
         subprocess.run([*plangov, *args], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -134,6 +180,9 @@ def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save a README screenshot."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+    """Save a screenshot under .artifacts/; copy it into docs/ only when asked to."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+    if UPDATE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ARTIFACTS / name, SCREENSHOTS / name)

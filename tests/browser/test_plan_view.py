@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -72,7 +73,9 @@ def test_a_long_plan_is_shown_a_page_of_weeks_at_a_time(page: Page, app_url: str
     coach = _api(app_url, "coach2@demo.test")
     athlete = next(p for p in coach.get("/plans", params={"search": "Athlete 14"}).json()[
         "items"] if p["athlete_name"] == "Athlete 14")["athlete_id"]
-    plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-03-01",
+    starts = date.today() + timedelta(days=365)  # in the future, so the editor opens on week 1
+    starts -= timedelta(days=starts.weekday())
+    plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": starts.isoformat(),
                                       "weeks": 20})
     assert plan.status_code == 201, plan.text
     sign_in(page, app_url, "coach2@demo.test")
