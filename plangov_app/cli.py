@@ -132,7 +132,9 @@ def plans_generate(
 
 
 @plans_app.command("advance")
-def plans_advance() -> None:
+def plans_advance(
+    today: str = typer.Option("", help="the day to advance to, YYYY-MM-DD (default: today)"),
+) -> None:
     """Publish approved plans that have started; complete plans that have ended (daily)."""
     from datetime import date
 
@@ -140,9 +142,12 @@ def plans_advance() -> None:
     from plangov_app.services import plans
     from plangov_app.services.context import system_context
 
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        fail(f"--today: {today!r} is not a date (YYYY-MM-DD).")
     with unit_of_work() as session:
-        moved = plans.advance_lifecycle(session, date.today(),
-                                        system_context("plangov plans advance"))
+        moved = plans.advance_lifecycle(session, day, system_context("plangov plans advance"))
     typer.echo(f"published {moved['published']}, completed {moved['completed']}")
 
 

@@ -146,17 +146,17 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_plans_advance_moves_plans_and_says_how_many(client, token_for, app_env):
-    # The CLI reads the real clock, so the dates sit far on either side of any plausible today.
-    past = _approved(client, token_for, "2000-01-03")
-    future = _approved(client, token_for, "9000-01-03", athlete="athlete2@demo.test")
-    result = _cli("plans", "advance")
+    past = _approved(client, token_for, "2027-01-04")
+    future = _approved(client, token_for, "2027-06-07", athlete="athlete2@demo.test")
+    assert _cli("plans", "advance", "--today", "1 March").returncode != 0
+    result = _cli("plans", "advance", "--today", "2027-03-01")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "published 1, completed 1"
     status, rows = _state(past["id"])
     assert status == "completed" and [r[1] for r in rows[-2:]] == ["publish", "complete"]
     assert _state(future["id"])[0] == "approved"
     assert [e.actor_role for e in _events("plan.publish", past["id"])] == ["system"]
-    again = _cli("plans", "advance")
+    again = _cli("plans", "advance", "--today", "2027-03-01")
     assert again.stdout.strip() == "published 0, completed 0"
     assert len(_state(past["id"])[1]) == len(rows)
 
