@@ -59,40 +59,38 @@ def _refuse_nul(args: tuple[Any, ...]) -> None:
         raise InvalidInput("That address or text contains a NUL character.")
 
 
-async def run_read(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(session, *args)` in a read session, off the event loop."""
+async def _run(sessions: Callable[[], Any], fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """`fn(session, *args)` in a session from `sessions`, off the event loop.
+
+    Refusals on others' data are audited; a busy database becomes `Busy` (a toast).
+    """
     _refuse_nul(args)
+
     def work() -> T:
         try:
-            with read_session() as session:
+            with sessions() as session:
                 return fn(session, *args)
         except DomainError as error:
             _audit_refusal(error)
             raise
+
     try:
         return await asyncio.to_thread(work)
     except DatabaseBusy as error:
         raise _busy(error) from error
+
+
+async def run_read(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(session, *args)` in a read session, off the event loop."""
+    return await _run(read_session, fn, args)
 
 
 async def run_write(fn: Callable[..., T], *args: Any) -> T:
     """Run `fn(session, *args)` in a unit of work, off the loop.
 
-    The commit happens before this returns, so the page only ever reports stored changes;
-    a busy database becomes a `Busy` domain error (a toast), never a crash.
+    The commit happens before this returns, so the page only ever reports stored changes.
     """
-    _refuse_nul(args)
-    def work() -> T:
-        try:
-            with unit_of_work() as session:
-                return fn(session, *args)
-        except DomainError as error:
-            _audit_refusal(error)
-            raise
-    try:
-        return await asyncio.to_thread(work)
-    except DatabaseBusy as error:
-        raise _busy(error) from error
+    return await _run(unit_of_work, fn, args)
 
 
 class SessionState(rx.State):
