@@ -238,6 +238,21 @@ def test_hidden_denials_are_audited_once_per_target_and_window(client, token_for
     assert _chain_ok()
 
 
+def test_reading_another_coachs_plan_and_athlete_is_audited(client, token_for):
+    coach1, coach2 = token_for("coach1@demo.test"), token_for("coach2@demo.test")
+    plan = client.post("/api/v1/plans", json=_new_plan("athlete1@demo.test"),
+                       headers=coach1).json()
+    athlete = demo_id("athlete1@demo.test")
+    for url in (f"/api/v1/plans/{plan['id']}", f"/api/v1/plans/{plan['id']}/versions",
+                f"/api/v1/athletes/{athlete}"):
+        assert client.get(url, headers=coach2).status_code == 404, url
+    events = _denials()
+    assert {(e.target_type, e.target_id) for e in events} == {("plan", plan["id"]),
+                                                              ("athlete", athlete)}
+    assert {e.actor_id for e in events} == {demo_id("coach2@demo.test")}
+    assert _chain_ok()
+
+
 def test_forbidden_requests_are_audited(client, token_for):
     coach = token_for("coach1@demo.test")
     assert client.get("/api/v1/audit", headers=coach).status_code == 403

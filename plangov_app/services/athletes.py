@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from db.models import AthleteProfile, CoachAthlete, Team, TeamMember, User
 from plangov_app.services import adherence, plans
 from plangov_app.services.errors import NotFound
-from plangov_app.services.rbac import Actor, Permission, Role, can
+from plangov_app.services.rbac import Actor, Role, require_visible
 from plangov_app.services.versions import document_of
 
 MAX_PLANS = 20
@@ -57,10 +57,11 @@ def athlete_summary(session: Session, actor: Actor, athlete_id: str, *,
 
     Adherence counts the sessions scheduled before `today` (the caller's clock).
     """
-    athlete = session.get(User, athlete_id) if can(actor, Permission.PLAN_VIEW,
-                                                   athlete_id) else None
+    athlete = session.get(User, athlete_id)
     if athlete is None or athlete.role != Role.ATHLETE.value:
         raise NotFound("No such athlete.")
+    require_visible(actor, athlete_id, target=("athlete", athlete_id),
+                    not_found="No such athlete.")
     profile = session.get(AthleteProfile, athlete_id)
     coaches = session.exec(select(User.display_name).join(
         CoachAthlete, col(CoachAthlete.coach_id) == col(User.id)).where(
