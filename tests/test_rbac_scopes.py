@@ -12,8 +12,8 @@ import pytest
 
 from db.demo import demo_id
 from plangov_app.services import status
-from plangov_app.services.errors import Conflict
-from plangov_app.services.rbac import load_actor
+from plangov_app.services.errors import Conflict, Forbidden, NotFound, Unauthorized
+from plangov_app.services.rbac import Permission, authorize, load_actor
 
 
 def _athletes(numbers: range) -> frozenset[str]:
@@ -45,3 +45,22 @@ def test_every_refused_transition_says_why(current, action):
     if (action, current) not in status._WHY:
         assert detail.endswith(f"that is not a step from {current}.")
     assert refused.value.extra == {"plan_status": current, "action": action}
+
+
+def test_authorize_refuses_without_hiding_unless_asked(session):
+    coach = load_actor(session, demo_id("coach1@demo.test"))
+    others = demo_id("athlete13@demo.test")
+    with pytest.raises(Forbidden) as refused:
+        authorize(coach, Permission.PLAN_EDIT, others)
+    assert not isinstance(refused.value, NotFound)
+    assert refused.value.detail == "Your role (coach) may not plan:edit here."
+    with pytest.raises(NotFound) as hidden:
+        authorize(coach, Permission.PLAN_EDIT, others, hide=True, not_found="No plan p.")
+    assert hidden.value.detail == "No plan p."
+    assert authorize(coach, Permission.PLAN_EDIT, demo_id("athlete1@demo.test")) is coach
+
+
+def test_authorize_without_an_actor_asks_to_sign_in():
+    with pytest.raises(Unauthorized) as refused:
+        authorize(None, Permission.PLAN_VIEW)
+    assert refused.value.detail == "Sign in to continue."

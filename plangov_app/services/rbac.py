@@ -97,11 +97,9 @@ def scope_of(role: Role, permission: Permission) -> Scope | None:
     return MATRIX[permission].get(role)
 
 
-def _reaches(actor: Actor, scope: Scope, athlete_id: str | None) -> bool:
+def _reaches(actor: Actor, scope: Scope, athlete_id: str) -> bool:
     if scope is Scope.ALL:
         return True
-    if athlete_id is None:
-        return False
     if scope is Scope.OWN:
         return athlete_id == actor.user_id
     return athlete_id in actor.athlete_ids  # ASSIGNED and TEAM resolve to athlete ids
