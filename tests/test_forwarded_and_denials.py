@@ -215,7 +215,7 @@ def test_authorize_marks_its_refusals(session):
     with pytest.raises(AccessDenied) as forbidden:
         authorize(coach, Permission.AUDIT_READ)
     assert isinstance(forbidden.value, Forbidden)
-    assert forbidden.value.denial.permission == "audit:read"
+    assert forbidden.value.denial == Denial(coach.user_id, "coach", "audit:read", None, None)
     with pytest.raises(HiddenDenied) as plan:
         require_visible(coach, other, target=("plan", "p-1"), not_found="No plan p-1.")
     assert plan.value.detail == "No plan p-1."
