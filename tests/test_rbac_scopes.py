@@ -64,3 +64,9 @@ def test_authorize_without_an_actor_asks_to_sign_in():
     with pytest.raises(Unauthorized) as refused:
         authorize(None, Permission.PLAN_VIEW)
     assert refused.value.detail == "Sign in to continue."
+
+
+def test_a_deactivated_or_unknown_account_is_told_so(session):
+    with pytest.raises(Unauthorized) as unknown:
+        load_actor(session, "no-such-user")
+    assert unknown.value.detail == "This account does not exist or has been deactivated."
