@@ -70,3 +70,10 @@ def test_a_deactivated_or_unknown_account_is_told_so(session):
     with pytest.raises(Unauthorized) as unknown:
         load_actor(session, "no-such-user")
     assert unknown.value.detail == "This account does not exist or has been deactivated."
+
+
+def test_only_coaches_athletes_and_support_carry_athlete_ids(session):
+    athlete = demo_id("athlete1@demo.test")
+    assert load_actor(session, athlete).athlete_ids == frozenset({athlete})
+    for email in ("admin@demo.test", "ds@demo.test", "compliance@demo.test"):
+        assert load_actor(session, demo_id(email)).athlete_ids == frozenset(), email
