@@ -584,3 +584,26 @@ def test_nul_in_a_sign_in_form_is_a_400_and_writes_nothing(client, session):
     assert response.status_code == 400, response.text
     session.rollback()
     assert session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == before
+
+
+def test_nul_in_a_json_body_is_a_400_before_any_query(client, token_for, session):
+    """schemathesis found it: a NUL in `athlete_id` reached PostgreSQL (500)."""
+    from tests.plan_helpers import counts, create_plan
+
+    coach = token_for("coach1@demo.test")
+    plan = create_plan(client, coach)
+    before = counts(session)
+    for body in ({"athlete_id": "a\x00", "start_date": "2027-01-04", "weeks": 4},
+                 {"athlete_id": plan["athlete_id"] + "\x00", "start_date": "2027-01-04",
+                  "weeks": 4}):
+        response = client.post("/api/v1/plans", headers=coach, json=body)
+        assert response.status_code == 400, response.text
+        assert "JSON body contains a NUL" in response.json()["detail"]
+    comment = client.post(f"/api/v1/plans/{plan['id']}/comments", headers=coach,
+                          json={"message": "a backslash: \\u0000 is text"})
+    assert comment.status_code == 201, comment.text
+    assert comment.json()["message"] == "a backslash: \\u0000 is text"
+    session.rollback()
+    after = counts(session)
+    assert after["plan_versions"] == before["plan_versions"]  # no plan was generated
+    assert after["plan_comments"] == before["plan_comments"] + 1

@@ -79,12 +79,15 @@ def is_json_body(content_type: str, body: bytes) -> bool:
     return not media or "json" in media or _JSON_START.match(body) is not None
 
 
-def nul_in_request(scope: Scope, content_type: str, body: bytes) -> str | None:
-    """Which part of the request carries a NUL (path, query, form body), or None.
+# `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is text)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
-    No id, filter or form field may hold one, and PostgreSQL cannot compare text with
-    one (it fails the query), so it is refused once, here. JSON bodies are left to their
-    validators, which name the field.
+
+def nul_in_request(scope: Scope, content_type: str, body: bytes) -> str | None:
+    """Which part of the request carries a NUL (path, query, form or JSON body), or None.
+
+    No id, filter or text field may hold one, and PostgreSQL cannot compare text with
+    one (it fails the query), so it is refused once, here, before any route runs.
     """
     if "\x00" in scope["path"]:
         return "URL path"
@@ -92,6 +95,10 @@ def nul_in_request(scope: Scope, content_type: str, body: bytes) -> str | None:
         return "query string"
     if "form-urlencoded" in content_type.lower() and (b"%00" in body or b"\x00" in body):
         return "form body"
+    if is_json_body(content_type, body):
+        text = as_utf8(body)
+        if b"\x00" in text or _JSON_NUL.search(text):
+            return "JSON body"
     return None
 
 
