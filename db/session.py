@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Insert, create_engine, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -104,6 +105,12 @@ def make_engine(url: str) -> Engine:
 def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for `url` (default: settings.database_url)."""
     return make_engine(url or get_settings().database_url)
+
+
+def upsert(session: Session, table: type) -> Insert:
+    """An INSERT into `table` that takes ON CONFLICT clauses, for the session's database."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def _writer(engine: Engine) -> Engine:

@@ -17,8 +17,9 @@ import reflex as rx
 from db.session import DatabaseBusy, read_session, unit_of_work
 from plangov_app.services import auth, denials, notifications
 from plangov_app.services.context import RequestContext
-from plangov_app.services.errors import Busy, DomainError, InvalidInput
+from plangov_app.services.errors import Busy, DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
+from plangov_app.services.text import refuse_unstorable
 from plangov_app.settings import get_settings
 
 T = TypeVar("T")
@@ -54,9 +55,10 @@ def _audit_refusal(error: DomainError) -> None:
 
 
 def _refuse_nul(args: tuple[Any, ...]) -> None:
-    """Ids and text from the URL or a form may not hold NUL (PostgreSQL fails the query)."""
-    if any(isinstance(arg, str) and "\x00" in arg for arg in args):
-        raise InvalidInput("That address or text contains a NUL character.")
+    """Ids and text from the URL or a form must be storable text (the services' one rule)."""
+    for arg in args:
+        if isinstance(arg, str):
+            refuse_unstorable(arg, "address or text")
 
 
 async def _run(sessions: Callable[[], Any], fn: Callable[..., T], args: tuple[Any, ...]) -> T:

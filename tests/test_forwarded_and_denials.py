@@ -11,12 +11,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -43,18 +40,12 @@ from plangov_app.services.rbac import (
     require_visible,
 )
 from plangov_app.settings import get_settings
+from tests.async_helpers import run_coroutine
 from tests.live_server import prepare_database
 
 UVICORN_DEFAULT = "127.0.0.1,::1"
 LOOPBACK = "127.0.0.1,::1"
 SERVERS = ["uvicorn", "granian"]
-
-
-def _run(coroutine: Any) -> Any:
-    """`asyncio.run` in a thread of its own: Playwright's sync API (the browser tests, run
-    earlier in the same process) leaves an event loop running in the main thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 # --- One rule for the client address, whatever the server did --------------------------
@@ -95,7 +86,7 @@ CASES = [  # (peer, X-Forwarded-For, PLANGOV_TRUSTED_PROXIES, uvicorn's list, ex
 def test_the_same_client_address_under_granian_and_uvicorn(peer, forwarded, ours, allow,
                                                            expected):
     raw = client_address(peer, forwarded, trusted=ours, server_trusted=allow)
-    rewritten_peer = _run(_uvicorn_peer(peer, forwarded, allow))
+    rewritten_peer = run_coroutine(_uvicorn_peer(peer, forwarded, allow))
     after_uvicorn = client_address(rewritten_peer, forwarded, trusted=ours, server_trusted=allow)
     assert raw == after_uvicorn == expected
 
@@ -308,6 +299,6 @@ def test_the_ui_audits_refusals_it_shows(app_env, seeded):
         with pytest.raises(NotFound):
             await run_read(refuse, NotFound("No plan p-10."))
 
-    _run(handler())
+    run_coroutine(handler())
     (event,) = _denials()
     assert (event.actor_id, event.target_type, event.target_id) == (coach.actor_id, "plan", "p-9")

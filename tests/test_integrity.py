@@ -7,13 +7,22 @@ clients against a real server are in tests/test_contention.py.
 from __future__ import annotations
 
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlmodel
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from db.demo import demo_id
 from db.models import AuditEvent, PlanComment, PlanVersion
-from plangov_app.services import patching
+from db.session import SQLITE_BEGIN_OPTION, get_engine, make_engine
+from plangov_app.services import audit, notifications, patching
+from plangov_app.services.context import RequestContext
+from plangov_app.services.errors import Busy, InvalidInput
+from plangov_app.services.rbac import load_actor
+from plangov_app.settings import get_settings
+from tests.async_helpers import run_coroutine
 from tests.plan_helpers import counts, create_plan, patch, version
 
 NOTES = "/weeks/0/sessions/0/notes"
@@ -165,3 +174,84 @@ def test_rows_and_chain_are_intact_after_refusals(client, token_for, session):
     verify = client.get("/api/v1/audit/verify", headers=admin)
     assert verify.status_code == 200, verify.text
     assert verify.json()["ok"] is True and events > 0
+
+
+@contextmanager
+def _writer_holding_the_lock(database_url: str) -> Iterator[None]:
+    """Another connection that holds the write lock (SQLite) / the audit chain's lock (PG)."""
+    engine = make_engine(database_url)
+    writer = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    with writer.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE: the write lock is ours
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                         {"key": audit.AUDIT_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.rollback()
+    engine.dispose()
+
+
+@pytest.fixture
+def short_lock_timeout(app_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Writers give up after half a second (a fresh engine picks the setting up)."""
+    monkeypatch.setenv("PLANGOV_DB_LOCK_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
+    get_engine().dispose()
+    get_engine.cache_clear()
+    yield
+    get_engine().dispose()
+    get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+def test_a_writer_that_cannot_get_the_lock_gets_503_and_stores_nothing(
+        client, token_for, session, database_url, short_lock_timeout):
+    athlete = token_for("athlete1@demo.test")
+    plan = create_plan(client, token_for("coach1@demo.test"))
+    before = counts(session)
+    with _writer_holding_the_lock(database_url):
+        busy = client.post(f"/api/v1/plans/{plan['id']}/comments", headers=athlete,
+                           json={"message": "anyone there?"})
+    assert busy.status_code == 503, busy.text
+    assert busy.headers["content-type"].startswith("application/problem+json")
+    assert int(busy.headers["Retry-After"]) >= 1
+    assert "nothing of this request was stored" in busy.json()["detail"]
+    assert counts(session) == before
+    again = client.post(f"/api/v1/plans/{plan['id']}/comments", headers=athlete,
+                        json={"message": "anyone there?"})
+    assert again.status_code == 201
+
+
+def test_the_ui_tells_a_busy_writer_to_try_again(seeded, session, database_url,
+                                                 short_lock_timeout):
+    from state.session import run_write
+
+    actor = load_actor(session, demo_id("athlete1@demo.test"))
+    before = counts(session)
+
+    def note_and_audit(db_session, user_id: str) -> None:
+        notifications.notify(db_session, user_id, kind="test", title="t", body="b", link="/")
+        audit.record(db_session, action="test.busy", context=RequestContext(), actor=actor)
+
+    with _writer_holding_the_lock(database_url), pytest.raises(Busy) as refused:
+        run_coroutine(run_write(note_and_audit, actor.user_id))
+    assert refused.value.retry_after >= 1 and "try again" in refused.value.detail
+    assert counts(session) == before
+
+
+def test_the_ui_refuses_a_nul_in_an_id_before_any_query(seeded):
+    from state.session import run_read
+
+    called: list[str] = []
+
+    def lookup(_session, plan_id: str) -> None:
+        called.append(plan_id)
+
+    with pytest.raises(InvalidInput) as refused:
+        run_coroutine(run_read(lookup, "plan\x00id"))
+    assert "NUL" in refused.value.detail and called == []
+    run_coroutine(run_read(lookup, "plan-id"))
+    assert called == ["plan-id"]

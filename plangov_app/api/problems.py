@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from db.session import DatabaseBusy
-from plangov_app.services.errors import DomainError, RateLimited, Unauthorized
+from plangov_app.api.deps import request_context
+from plangov_app.services import denials
+from plangov_app.services.errors import DomainError, RetryLater, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("plangov.api")
@@ -36,18 +39,13 @@ def _request_id(request: Request) -> str:
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     """The error as problem+json; a refusal is audited first (summarised, own transaction)."""
-    from starlette.concurrency import run_in_threadpool
-
-    from plangov_app.api.deps import request_context
-    from plangov_app.services import denials
-
     assert isinstance(error, DomainError)
     denial = denials.denial_of(error, authorization=request.headers.get("authorization"),
                                target=("request", f"{request.method} {request.url.path}"))
     if denial is not None:
         await run_in_threadpool(denials.record_quietly, denial, request_context(request))
     headers: dict[str, str] = {}
-    if isinstance(error, RateLimited):
+    if isinstance(error, RetryLater):
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"

@@ -32,11 +32,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from db.models import KnownSignInAddress, RevokedToken, Throttle, User, utcnow
-from db.session import read_session, unit_of_work
+from db.session import read_session, unit_of_work, upsert
 from plangov_app.services import audit, throttles
 from plangov_app.services.context import UNVERIFIED_FORWARDED, RequestContext
 from plangov_app.services.errors import DomainError, RateLimited, Unauthorized
@@ -234,8 +233,7 @@ def _settle(session: Session, email: str, address: str, account: _Account, passw
 
 
 def _remember_address(session: Session, user_id: str, address: str, now: datetime) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(KnownSignInAddress).values(
+    session.execute(upsert(session, KnownSignInAddress).values(
         user_id=user_id, origin_ip=address, last_seen_at=now,
     ).on_conflict_do_update(index_elements=["user_id", "origin_ip"],
                             set_={"last_seen_at": now}))

@@ -52,23 +52,23 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
-class RateLimited(DomainError):
-    """Too many attempts; `retry_after` seconds until the next one may succeed."""
+class RetryLater(DomainError):
+    """Refused for now; `retry_after` seconds until the next try may succeed."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryLater):
+    """Too many attempts."""
 
     status = 429
     title = "Too many attempts"
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.retry_after = retry_after
 
-
-class Busy(DomainError):
-    """The database could not take the change in time; nothing was stored, try again."""
+class Busy(RetryLater):
+    """The database could not take the change in time; nothing was stored."""
 
     status = 503
     title = "Busy"
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, retry_after=retry_after)
-        self.retry_after = retry_after

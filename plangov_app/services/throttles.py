@@ -17,10 +17,10 @@ import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.models import Throttle, utcnow
+from db.session import upsert
 
 KEY_CHARS = 320
 
@@ -31,8 +31,7 @@ def row(session: Session, scope: str, key: str) -> Throttle:
     found = _locked(session, scope, key)
     if found is not None:
         return found
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(Throttle).values(
+    session.execute(upsert(session, Throttle).values(
         scope=scope, key=key, failures=0, attempts=0, suppressed=0, updated_at=utcnow(),
     ).on_conflict_do_nothing())
     created = _locked(session, scope, key)
