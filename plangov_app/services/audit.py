@@ -324,7 +324,8 @@ def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-    yield buffer.getvalue()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def export_csv(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,
