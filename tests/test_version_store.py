@@ -1,0 +1,152 @@
+"""services/versions.py read back from the database: what a stored version holds (number,
+parent, author, summary, sessions, changes, the status row) and the readers over them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from db.demo import demo_id
+from db.models import Plan, PlanSession, PlanVersion
+from db.session import read_session
+from plangov_app.services import versions
+from plangov_app.services.errors import NotFound
+from tests.plan_helpers import create_plan, patch, version
+
+COACH, ATHLETE = "coach1@demo.test", "athlete1@demo.test"
+
+
+def stored(version_id: str) -> PlanVersion:
+    with read_session() as session:
+        return session.get(PlanVersion, version_id)
+
+
+def plan_row(plan_id: str) -> Plan:
+    with read_session() as session:
+        return session.get(Plan, plan_id)
+
+
+@pytest.fixture
+def edited(client, token_for: Callable[[str], dict]) -> dict[str, Any]:
+    """A plan with v1 (generated), v2 (an edit), v3 (submitted), v4 (sent back), v5 (edit)."""
+    coach, athlete = token_for(COACH), token_for(ATHLETE)
+    plan = create_plan(client, coach)
+    v1 = version(client, coach, plan)
+    v2 = patch(client, coach, plan["id"], v1["id"], [
+        {"op": "replace", "path": "/weeks/0/sessions/0/day", "value": "2027-01-06"}],
+        reasons=("fatigue", "other"), rationale="Knee sore #deload").json()
+    v3 = client.post(f"/api/v1/plans/{plan['id']}/submit", headers=coach,
+                     json={"comment": "Have a look"}).json()
+    v4 = client.post(f"/api/v1/plans/{plan['id']}/approve", headers=athlete,
+                     json={"decision": "request_changes", "comment": "Later please"}).json()
+    v5 = patch(client, coach, plan["id"], v4["active_version_id"], [
+        {"op": "replace", "path": "/weeks/0/sessions/0/notes", "value": "easy"}]).json()
+    ids = [v1["id"], v2["id"], v3["active_version_id"], v4["active_version_id"], v5["id"]]
+    return {"plan": plan, "ids": ids, "v1": v1}
+
+
+def test_each_version_points_to_its_parent_and_author(edited) -> None:
+    rows = [stored(i) for i in edited["ids"]]
+    assert [v.version_number for v in rows] == [1, 2, 3, 4, 5]
+    assert [v.parent_version_id for v in rows] == [None, *edited["ids"][:4]]
+    assert [v.kind for v in rows] == ["generated", "edit", "submit", "decision", "edit"]
+    assert [v.author_role for v in rows] == ["coach", "coach", "coach", "athlete", "coach"]
+    assert rows[3].author_id == demo_id(ATHLETE) and rows[1].author_id == demo_id(COACH)
+    plan = plan_row(edited["plan"]["id"])
+    assert plan.baseline_version_id == edited["ids"][0]
+    assert plan.active_version_id == edited["ids"][4] and plan.status == rows[4].status
+    assert plan.updated_at == rows[4].created_at
+
+
+def test_an_edit_stores_its_reasons_tags_and_summaries(edited) -> None:
+    v1, v2 = stored(edited["ids"][0]), stored(edited["ids"][1])
+    assert json.loads(v2.reason_codes_json) == ["fatigue", "other"]
+    assert v2.rationale == "Knee sore #deload"
+    summary = json.loads(v2.diff_summary_json)
+    assert summary["reason_codes"] == ["fatigue", "other"]
+    assert summary["rationale_tags"] == ["deload", "injury"]
+    assert summary["vs_parent"]["sessions_moved"][0]["to"] == "2027-01-06"
+    assert summary["vs_baseline"]["sessions_moved"] == summary["vs_parent"]["sessions_moved"]
+    assert summary["status_change"] == {"from": "generated", "to": "draft"}
+    generated = json.loads(v1.diff_summary_json)
+    assert set(generated) == {"reason_codes", "rationale_tags"}
+
+
+def test_a_transition_records_the_status_change_as_a_row(edited) -> None:
+    v3_id = edited["ids"][2]
+    summary = json.loads(stored(v3_id).diff_summary_json)
+    assert summary["status_change"] == {"from": "draft", "to": "coach_reviewed"}
+    with read_session() as session:
+        changes = versions.changes_of(session, v3_id)
+    [status] = [c for c in changes if c.field_path == "status"]
+    assert (json.loads(status.old_value), json.loads(status.new_value)) == (
+        "draft", "coach_reviewed")
+    assert status.change_type == "modified" and status.comment_id is not None
+
+
+def test_sessions_are_stored_one_row_each_with_their_work(edited) -> None:
+    v1 = edited["v1"]
+    expected = {(s["session_id"], w["index"], s["day"], s["modality"])
+                for w in v1["content"]["weeks"] for s in w["sessions"]}
+    with read_session() as session:
+        rows = list(session.exec(select(PlanSession).where(PlanSession.version_id == v1["id"])))
+    assert {(r.session_id, r.week_index, r.day.isoformat(), r.modality) for r in rows} == expected
+    first = v1["content"]["weeks"][0]["sessions"][0]
+    row = next(r for r in rows if r.session_id == first["session_id"])
+    work = json.loads(row.prescribed_work_json)
+    assert [w["item_id"] for w in work] == [i["item_id"] for i in first["items"]]
+    assert all(None not in w.values() for w in work)  # empty fields are left out
+
+
+def test_changes_are_stored_sorted_with_their_reasons(edited) -> None:
+    with read_session() as session:
+        changes = versions.changes_of(session, edited["ids"][1])
+    assert [c.field_path for c in changes] == sorted(c.field_path for c in changes)
+    moved = next(c for c in changes if c.field_path.endswith("/day"))
+    assert moved.change_type == "moved" and json.loads(moved.new_value) == "2027-01-06"
+    assert json.loads(moved.reason_codes_json) == ["fatigue", "other"]
+
+
+def test_readers_list_get_and_name(edited, client, token_for) -> None:
+    other = create_plan(client, token_for(COACH))
+    with read_session() as session:
+        plan = session.get(Plan, edited["plan"]["id"])
+        listed = versions.list_versions(session, plan)
+        assert [v.id for v in listed] == edited["ids"]
+        assert versions.get_version(session, plan, edited["ids"][2]).version_number == 3
+        with pytest.raises(NotFound, match=f"Plan {plan.id} has no version"):
+            versions.get_version(session, plan, other["active_version_id"])
+        with pytest.raises(NotFound):
+            versions.get_version(session, plan, "nope")
+        names = versions.author_names(session, listed)
+        assert set(names) == {demo_id(COACH), demo_id(ATHLETE)}
+        assert versions.author_names(session, []) == {}
+
+
+def test_decisions_and_what_the_athlete_last_saw(edited) -> None:
+    ids = edited["ids"]
+    with read_session() as session:
+        plan = session.get(Plan, edited["plan"]["id"])
+        assert [v.id for v in versions.decisions(session, plan.id)] == [ids[3]]
+        assert versions.decisions(session, plan.id, up_to=3) == []
+        assert [v.id for v in versions.decisions(session, plan.id, up_to=4)] == [ids[3]]
+        assert versions.last_reviewed(session, plan, 5).id == ids[3]
+        assert versions.last_reviewed(session, plan, 4) is None  # only before the number
+
+
+def test_any_two_versions_diff_both_ways(edited) -> None:
+    v1, v5 = stored(edited["ids"][0]), stored(edited["ids"][4])
+    forward = versions.diff_between(v1, v5)
+    assert (forward["from_version_number"], forward["to_version_number"]) == (1, 5)
+    assert (forward["from_version_id"], forward["to_version_id"]) == (v1.id, v5.id)
+    paths = {c["field_path"].rsplit("/", 1)[-1] for c in forward["changes"]}
+    assert paths == {"day", "notes"}
+    assert forward["summary"]["change_count"] == 2
+    back = versions.diff_between(v5, v1)
+    assert [c["old_value"] for c in back["changes"]] == [
+        c["new_value"] for c in forward["changes"]]
