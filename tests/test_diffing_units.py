@@ -299,3 +299,23 @@ def test_values_are_stored_as_sorted_json() -> None:
     assert Change("p", "added", None, 1, "s", None).as_dict() == {
         "field_path": "p", "change_type": "added", "old_value": None, "new_value": 1,
         "session_id": "s", "item_id": None}
+
+
+def test_the_sentence_names_the_session_as_it_is_now_and_any_exercise() -> None:
+    """A moved session is named by its new title's first part; unknown exercises by key."""
+    before = doc(base_content())
+    content = base_content()
+    s1 = content["weeks"][0]["sessions"][0]
+    s1["day"], s1["title"] = "2026-01-06", "Legs — light"
+    s1["items"][0]["load_kg"] = 100.5  # +0.1 % of strength volume: a small rise is still ↑
+    after = doc(content)
+    summary = diffing.summarize(before, after)
+    summary["exercise_swaps"] = [{"from": "retired_move", "to": "back_squat"}]
+    assert diffing.describe(summary, before, after) == (
+        "1 session changed, strength volume ↑ 0.2%, Monday legs moved to Tuesday, "
+        "retired_move → Back squat")
+
+
+def test_a_summary_without_optional_parts_describes_nothing() -> None:
+    plan = doc(base_content())
+    assert diffing.describe({"volume": {"by_modality": {}}}, plan, plan) == "No changes."
