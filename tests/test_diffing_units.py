@@ -319,3 +319,14 @@ def test_the_sentence_names_the_session_as_it_is_now_and_any_exercise() -> None:
 def test_a_summary_without_optional_parts_describes_nothing() -> None:
     plan = doc(base_content())
     assert diffing.describe({"volume": {"by_modality": {}}}, plan, plan) == "No changes."
+
+
+def test_a_session_filed_under_another_week_on_the_same_day_is_moved() -> None:
+    """Without a start date the day does not fix the week: the week change is the move."""
+    content = base_content()
+    del content["start_date"]
+    before = doc(content)
+    run = content["weeks"][0]["sessions"].pop(1)
+    content["weeks"][1]["sessions"].append(run)
+    assert diffing.diff_documents(before, doc(content)) == [
+        Change("sessions/s2/week", "moved", 0, 1, "s2", None)]
