@@ -31,7 +31,7 @@ os.environ.setdefault("PLANGOV_SECRET_KEY", "benchmark-secret-key-0123456789-abc
 
 from benchmarks.common import api_server, percentiles, write_result
 from benchmarks.plan_api import prepare
-from db.demo import DEMO_PASSWORD, demo_id
+from plangov_app.demo import DEMO_PASSWORD, demo_id
 
 NOTES = "/weeks/0/sessions/0/notes"
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PLANGOV_SECRET_KEY", "benchmark-secret-key-0123456789-abcdefghijklmnop")
 
 from benchmarks.common import api_server, percentiles, write_result
-from db import demo
 from db.migrate import upgrade
 from db.session import make_engine, read_session, unit_of_work
+from plangov_app import demo
 from plangov_app.services import changelog, diffing
 from plangov_app.services.generation import GenerationInput, generate
 from plangov_app.services.plan_document import dump_document, parse_document

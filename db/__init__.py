@@ -1,1 +1,1 @@
-"""Persistence: SQLModel tables, engine and session factory, migrations, demo data."""
+"""Persistence: SQLModel tables (db.models), engine and session factory, migrations."""

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import reflex as rx
 
 from components.layout import frame, protected
-from db.session import unit_of_work
 from pages.admin_users import users_page
 from pages.athlete import athlete_page
 from pages.audit import audit_page
@@ -19,7 +15,7 @@ from pages.login import login_page
 from pages.plan_view import plan_view_page
 from pages.plans import plans_page
 from plangov_app.api import api
-from plangov_app.services import outbox
+from plangov_app.workers.relay import relay_outbox
 from state.athlete import AthleteState
 from state.audit import AuditState
 from state.editor import EditorState
@@ -29,9 +25,6 @@ from state.plan_view import PlanViewState
 from state.plans import PlansState
 from state.session import SessionState
 from state.users import UsersState
-
-log = logging.getLogger("plangov.app")
-RELAY_SECONDS = 5.0
 
 app = rx.App(
     api_transformer=api,
@@ -51,18 +44,4 @@ protected(app, "/athletes/[athlete_id]/history", "Plan History", HistoryState.lo
 protected(app, "/admin/users", "Users & roles", UsersState.load)(users_page)
 protected(app, "/audit", "Audit", AuditState.load)(audit_page)
 
-
-def _relay_once() -> int:
-    with unit_of_work() as session:
-        return outbox.relay(session, outbox.default_sink())
-
-
-@app.register_lifespan_task
-async def relay_outbox() -> None:
-    """Publish outbox messages to the bus every few seconds while the app runs."""
-    while True:
-        try:
-            await asyncio.to_thread(_relay_once)
-        except Exception:  # keep relaying; the next run retries what failed
-            log.exception("outbox relay failed")
-        await asyncio.sleep(RELAY_SECONDS)
+app.register_lifespan_task(relay_outbox)

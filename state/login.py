@@ -7,8 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from db.demo import demo_accounts
 from db.session import DatabaseBusy
+from plangov_app.demo import demo_accounts
 from plangov_app.services import auth
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.settings import get_settings

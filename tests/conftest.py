@@ -24,9 +24,9 @@ from sqlmodel import Session
 os.environ.setdefault("PLANGOV_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("PLANGOV_ENV", "test")
 
-from db import demo
 from db.migrate import upgrade
 from db.session import get_engine, make_engine, unit_of_work
+from plangov_app import demo
 from plangov_app.settings import get_settings
 
 POSTGRES_URL = os.environ.get("PLANGOV_TEST_POSTGRES_URL", "")

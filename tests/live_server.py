@@ -18,9 +18,9 @@ import pytest
 
 from benchmarks import common
 from benchmarks.common import stop_api_server
-from db import demo
 from db.migrate import upgrade
 from db.session import make_engine, unit_of_work
+from plangov_app import demo
 
 __all__ = ["LiveApi", "live_api", "prepare_database", "start_api_server", "stop_api_server"]
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.demo import demo_id
 from db.models import (
     AuditEvent,
     Notification,
@@ -16,6 +15,7 @@ from db.models import (
     PlanVersion,
     PlanVersionChange,
 )
+from plangov_app.demo import demo_id
 
 TABLES = (PlanVersion, PlanVersionChange, PlanSession, AuditEvent, OutboxEvent, Notification,
           PlanComment)

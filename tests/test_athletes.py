@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from db.demo import demo_id
 from db.models import WorkoutLog
 from db.session import read_session, unit_of_work
 from plangov_app.api.athletes import server_today
+from plangov_app.demo import demo_id
 from plangov_app.services import athletes
 from plangov_app.services.rbac import load_actor
 from tests.plan_helpers import create_plan, version

@@ -32,10 +32,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from db.demo import DEMO_PASSWORD, demo_id
 from db.models import AuditEvent, PlanComment
 from db.session import make_engine
 from plangov_app.api.middleware import ApiMiddleware, as_utf8, json_too_deep
+from plangov_app.demo import DEMO_PASSWORD, demo_id
 from plangov_app.services.audit import verify_chain
 from plangov_app.settings import Settings
 from tests.live_server import LiveApi, live_api  # noqa: F401

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from benchmarks.common import start_api_server, stop_api_server
-from db.demo import DEMO_PASSWORD, demo_id
 from db.models import PlanComment, PlanVersion
+from plangov_app.demo import DEMO_PASSWORD, demo_id
 from plangov_app.services import audit
 
 NOTES = "/weeks/0/sessions/0/notes"

@@ -196,8 +196,8 @@ def test_lru_cache_forgets_the_least_recently_used():
 
 
 def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, seeded):
-    from db.demo import demo_id
     from db.session import unit_of_work
+    from plangov_app.demo import demo_id
     from plangov_app.services.context import system_context
     from plangov_app.services.editing import save_edits
     from plangov_app.services.errors import Conflict
@@ -224,8 +224,8 @@ def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, 
 
 def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved(
         client, token_for, seeded):
-    from db.demo import demo_id
     from db.session import read_session, unit_of_work
+    from plangov_app.demo import demo_id
     from plangov_app.services.context import system_context
     from plangov_app.services.editing import restore_edits, save_edits
     from plangov_app.services.errors import NotFound

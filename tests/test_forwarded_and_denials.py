@@ -23,10 +23,10 @@ from starlette.requests import Request
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from benchmarks.common import start_api_server, stop_api_server
-from db.demo import DEMO_PASSWORD, demo_id
 from db.models import AuditEvent, clock_at
 from db.session import read_session
 from plangov_app.api.deps import request_context
+from plangov_app.demo import DEMO_PASSWORD, demo_id
 from plangov_app.services import audit, denials
 from plangov_app.services.context import UNVERIFIED_FORWARDED, RequestContext, client_address
 from plangov_app.services.errors import Forbidden, NotFound

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, User
+from plangov_app.demo import demo_id
 from plangov_app.settings import Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,3 +131,26 @@ def test_services_do_not_import_reflex():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
+
+
+def _modules_loaded_by(packages: list[str]) -> set[str]:
+    """Every module a fresh interpreter holds after importing all modules of `packages`."""
+    code = ("import importlib, json, pkgutil, sys\n"
+            f"for name in {packages!r}:\n"
+            "    package = importlib.import_module(name)\n"
+            "    for m in pkgutil.walk_packages(package.__path__, name + '.'):\n"
+            "        if '.migrations' not in m.name:\n"
+            "            importlib.import_module(m.name)\n"
+            "print(json.dumps(sorted(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout))
+
+
+def test_the_database_layer_imports_no_domain_and_the_domain_no_edge():
+    below = _modules_loaded_by(["db"])
+    assert not {m for m in below if m.startswith("plangov_app.services")}
+    edge = ("plangov_app.adapters", "plangov_app.workers", "plangov_app.demo",
+            "plangov_app.cli", "plangov_app.api")
+    assert not {m for m in _modules_loaded_by(["plangov_app.services"]) if m.startswith(edge)}

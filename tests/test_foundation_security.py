@@ -11,8 +11,8 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 from sqlmodel import Session, func, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, CoachAthlete, User
+from plangov_app.demo import demo_id
 from plangov_app.services.errors import Forbidden, NotFound, Unauthorized
 from plangov_app.services.rbac import Permission, Role, authorize, can, load_actor
 from plangov_app.settings import get_settings
@@ -94,8 +94,11 @@ def test_token_claims_and_me(client):
     claims = _claims(token)
     assert {"sub", "role", "subject_scope", "exp", "iat", "jti", "iss", "aud"} <= set(claims)
     assert claims["role"] == "coach" and len(claims["subject_scope"]["athlete_ids"]) == 12
-    me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}).json()
+    response = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    me = response.json()
     assert me["email"] == "coach1@demo.test" and "plan:edit" in me["permissions"]
+    assert me["role"] == "coach" and len(me["subject_scope"]["athlete_ids"]) == 12
     assert "user:manage" not in me["permissions"]
 
 

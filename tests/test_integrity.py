@@ -14,9 +14,9 @@ import pytest
 import sqlmodel
 from sqlalchemy import func, select, text
 
-from db.demo import demo_id
 from db.models import AuditEvent, PlanComment, PlanVersion
 from db.session import SQLITE_BEGIN_OPTION, get_engine, make_engine
+from plangov_app.demo import demo_id
 from plangov_app.services import audit, notifications, patching
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Busy, InvalidInput

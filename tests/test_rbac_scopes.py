@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.demo import demo_id
+from plangov_app.demo import demo_id
 from plangov_app.services import status
 from plangov_app.services.errors import Conflict, Forbidden, NotFound, Unauthorized
 from plangov_app.services.rbac import Permission, authorize, load_actor

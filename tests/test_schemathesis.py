@@ -33,11 +33,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session, select
 
-from db import demo
-from db.demo import demo_id
 from db.models import Notification, PlanComment, PlanVersion, Team, User
 from db.session import read_session, unit_of_work
+from plangov_app import demo
 from plangov_app.api import create_api
+from plangov_app.demo import demo_id
 from plangov_app.services import audit, auth
 from tests.conftest import RUN_SEED
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlmodel import col, func, select
 
-from db.demo import demo_id
 from db.models import AuditEvent
 from db.session import read_session, unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import audit, history
 from plangov_app.services.context import system_context
 from plangov_app.services.errors import Forbidden, NotFound

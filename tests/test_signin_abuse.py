@@ -15,9 +15,9 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlmodel import col, func, select
 
-from db.demo import DEMO_PASSWORD, demo_id
 from db.models import AuditEvent, KnownSignInAddress, clock_at
 from db.session import get_engine, read_session
+from plangov_app.demo import DEMO_PASSWORD, demo_id
 from plangov_app.services import audit, auth
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import RateLimited, Unauthorized

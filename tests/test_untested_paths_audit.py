@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import col, func, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, clock_at, new_id, utcnow
 from db.session import read_session, unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import audit, reconcile
 from plangov_app.services.context import RequestContext, system_context
 from tests.plan_helpers import create_plan

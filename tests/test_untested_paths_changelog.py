@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from db.demo import demo_id
 from db.models import clock_at
 from db.session import unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import plans
 from plangov_app.services.context import system_context
 from plangov_app.services.rbac import load_actor

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, OutboxEvent, Plan, PlanVersion
 from db.session import read_session, unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import audit, plans
 from plangov_app.services.context import system_context
 from tests.plan_helpers import counts, create_plan, patch, version

@@ -15,8 +15,10 @@ from sqlmodel import col, select
 
 from db.models import OutboxEvent
 from db.session import read_session, unit_of_work
+from plangov_app.adapters import bus, files
 from plangov_app.services import outbox
 from plangov_app.settings import get_settings
+from plangov_app.workers import relay as relay_worker
 from tests.plan_helpers import create_plan, patch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,21 +58,21 @@ def test_json_lines_sink_writes_each_message_once_in_order(client, token_for, tm
     assert [t for t, _ in messages] == ["plan.generated", "plan.version.updated",
                                         "plan.generated"]
     path = tmp_path / "bus.jsonl"
-    assert _relay(outbox.JsonLinesSink(str(path))) == 3
+    assert _relay(files.JsonLinesSink(str(path))) == 3
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines == [payload for _, payload in messages]
     assert [json.loads(line)["topic"] for line in lines] == [t for t, _ in messages]
     assert all(r.published_at is not None and r.attempts == 1 for r in _rows())
     assert _pending() == []
 
-    assert _relay(outbox.JsonLinesSink(str(path))) == 0  # nothing left: nothing re-sent
+    assert _relay(files.JsonLinesSink(str(path))) == 0  # nothing left: nothing re-sent
     assert path.read_text(encoding="utf-8").splitlines() == lines
 
 
 def test_a_failing_sink_keeps_the_rest_for_the_next_run(client, token_for, tmp_path):
     messages = _some_messages(client, token_for)
     path = tmp_path / "bus.jsonl"
-    good = outbox.JsonLinesSink(str(path))
+    good = files.JsonLinesSink(str(path))
     calls: list[str] = []
 
     def flaky(topic: str, payload: str) -> None:
@@ -94,12 +96,12 @@ def test_default_sink_follows_the_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANGOV_TELEMETRY_FILE", str(tmp_path / "t.jsonl"))
     get_settings.cache_clear()
     try:
-        sink = outbox.default_sink()
-        assert isinstance(sink, outbox.JsonLinesSink) and sink.path == str(tmp_path / "t.jsonl")
+        sink = bus.default_sink()
+        assert isinstance(sink, files.JsonLinesSink) and sink.path == str(tmp_path / "t.jsonl")
         monkeypatch.setenv("REDIS_URL", REDIS_URL)
         get_settings.cache_clear()
-        sink = outbox.default_sink()
-        assert isinstance(sink, outbox.RedisStreamSink) and sink.stream == "plangov:events"
+        sink = bus.default_sink()
+        assert isinstance(sink, bus.RedisStreamSink) and sink.stream == "plangov:events"
     finally:
         get_settings.cache_clear()
 
@@ -115,6 +117,20 @@ def test_cli_relay_writes_the_telemetry_file(client, token_for, app_env, tmp_pat
     assert result.stdout.strip() == "published 3 messages"
     assert path.read_text(encoding="utf-8").splitlines() == [p for _, p in messages]
     assert _pending() == []
+
+
+def test_relay_worker_publishes_everything_in_batches(client, token_for, monkeypatch,
+                                                     tmp_path):
+    messages = _some_messages(client, token_for)
+    path = tmp_path / "worker.jsonl"
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("PLANGOV_TELEMETRY_FILE", str(path))
+    get_settings.cache_clear()
+    assert relay_worker.relay_once(batch=1) == 1
+    assert path.read_text(encoding="utf-8").splitlines() == [messages[0][1]]
+    assert relay_worker.relay_all(batch=1) == 2  # the rest, one transaction each
+    assert path.read_text(encoding="utf-8").splitlines() == [p for _, p in messages]
+    assert relay_worker.relay_all() == 0 and _pending() == []
 
 
 @pytest.fixture
@@ -140,7 +156,7 @@ def redis_stream():
 def test_redis_sink_adds_each_message_to_the_stream(client, token_for, redis_stream):
     redis_client, key = redis_stream
     messages = _some_messages(client, token_for)
-    sink = outbox.RedisStreamSink(REDIS_URL, stream=key)
+    sink = bus.RedisStreamSink(REDIS_URL, stream=key)
     try:
         assert _relay(sink) == 3
         entries = redis_client.xrange(key)

@@ -7,8 +7,8 @@ import json
 
 from sqlmodel import col, func, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, Notification, PlanComment, TeamMember
+from plangov_app.demo import demo_id
 from tests.plan_helpers import counts, create_plan, version
 
 COACH, ADMIN, SUPPORT = "coach1@demo.test", "admin@demo.test", "support@demo.test"

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from plangov_app.api import athletes, audit, auth, notifications, plans, problems, users
+from plangov_app.api import (
+    athletes,
+    audit,
+    auth,
+    catalogue,
+    notifications,
+    plans,
+    problems,
+    users,
+)
 from plangov_app.api.middleware import ApiMiddleware
 from plangov_app.services.errors import NotFound
 from plangov_app.settings import get_settings
@@ -27,7 +36,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     v1 = APIRouter(prefix=API_V1)
-    for module in (auth, users, athletes, audit, plans, notifications):
+    for module in (auth, users, athletes, audit, plans, notifications, catalogue):
         v1.include_router(module.router)
     app.include_router(v1)
 

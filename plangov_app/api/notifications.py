@@ -1,4 +1,4 @@
-"""The signed-in user's notifications and the exercise catalogue."""
+"""The signed-in user's notifications."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from plangov_app.api.deps import CurrentActor, SessionDep
-from plangov_app.api.schemas import (
-    ERROR_RESPONSES,
-    ExerciseOut,
-    NotificationList,
-    NotificationOut,
-)
-from plangov_app.services import catalogue, notifications
+from plangov_app.api.schemas import ERROR_RESPONSES, NotificationList, NotificationOut
+from plangov_app.services import notifications
 
 router = APIRouter(tags=["notifications"], responses=ERROR_RESPONSES)
 
@@ -47,15 +42,3 @@ def mark_all_read(session: SessionDep, actor: CurrentActor) -> NotificationList:
     return NotificationList(items=[NotificationOut(**n.model_dump()) for n in rows],
                             unread=unread)
 
-
-@router.get("/exercises", response_model=list[ExerciseOut], tags=["catalogue"])
-def search_exercises(
-    actor: CurrentActor,
-    q: Annotated[str, Query(max_length=60)] = "",
-    category: Annotated[str | None,
-                        Query(pattern="^(strength|conditioning|endurance|mobility)$")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[ExerciseOut]:
-    """Search the exercise catalogue (for swaps)."""
-    return [ExerciseOut(**{k: getattr(e, k) for k in ExerciseOut.model_fields})
-            for e in catalogue.search(q, category, limit)]

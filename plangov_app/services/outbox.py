@@ -1,7 +1,9 @@
 """The transactional outbox: bus messages written in the same transaction as their cause.
 
 Payloads carry what analytics needs (experiment arm, algorithm version, coach id, a
-pseudonymous athlete id) and never a name, an email or comment text (spec §6).
+pseudonymous athlete id) and never a name, an email or comment text (spec §6). `relay`
+hands them to a `Sink`; the sinks (Redis, JSON lines) live in plangov_app/adapters/, the
+loop that relays in plangov_app/workers/relay.py.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +21,13 @@ from plangov_app.settings import get_settings
 TOPICS = ("plan.generated", "plan.version.updated", "plan.submitted", "plan.approved",
           "plan.published", "plan.changes_requested", "plan.comment.created",
           "plan.completed")
+
+
+class Sink(Protocol):
+    """Where the relay publishes: a callable taking a topic and a JSON payload (adapters/)."""
+
+    def __call__(self, topic: str, payload_json: str) -> None:
+        """Publish one message; raise if the bus did not accept it."""
 
 
 def pseudonym(athlete_id: str) -> str:
@@ -58,7 +67,7 @@ def emit(session: Session, topic: str, plan: Plan, *, version_id: str | None,
     return event
 
 
-def relay(session: Session, sink: Any, batch: int = 500) -> int:
+def relay(session: Session, sink: Sink, batch: int = 500) -> int:
     """Publish unpublished messages, oldest first, to `sink(topic, payload_json)`.
 
     A message is marked published only after the sink accepted it; a failing sink
@@ -79,38 +88,3 @@ def relay(session: Session, sink: Any, batch: int = 500) -> int:
         sent += 1
     session.flush()
     return sent
-
-
-class JsonLinesSink:
-    """A telemetry bus stand-in: one JSON object per line in a file."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __call__(self, topic: str, payload_json: str) -> None:
-        """Append one message."""
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(payload_json + "\n")
-
-
-class RedisStreamSink:
-    """Publish to a Redis stream (`plangov:events`), when REDIS_URL is configured."""
-
-    def __init__(self, url: str, stream: str = "plangov:events") -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url)
-        self.stream = stream
-
-    def __call__(self, topic: str, payload_json: str) -> None:
-        """XADD one message."""
-        self.client.xadd(self.stream, {"topic": topic, "payload": payload_json},
-                         maxlen=1_000_000, approximate=True)
-
-
-def default_sink() -> Any:
-    """Redis when REDIS_URL is set, else the JSON-lines file of the settings."""
-    settings = get_settings()
-    if settings.redis_url:
-        return RedisStreamSink(settings.redis_url)
-    return JsonLinesSink(str(settings.telemetry_file))

@@ -1,10 +1,9 @@
-"""The demo data set: idempotent, so `plangov demo seed` can run on every start."""
+"""Demo accounts, profiles, teams, coach assignments and reference data (idempotent)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, select
 
@@ -17,10 +16,7 @@ from db.models import (
     TeamMember,
     User,
 )
-from plangov_app.services import audit, plans
-from plangov_app.services.context import system_context
 from plangov_app.services.rbac import Role
-from plangov_app.services.security import hash_password
 
 DEMO_PASSWORD = "plangov-demo"
 _NAMESPACE = uuid.UUID("5f0c7a52-8d1e-4c7e-9a55-2d2b1f3e9c11")
@@ -73,97 +69,81 @@ def demo_users() -> list[DemoUser]:
     return people
 
 
-def _ensure(session: Session, model: type, key: object, **values: object) -> bool:
+def ensure(session: Session, model: type, key: object, **values: object) -> bool:
+    """Add a `model` row with `values` unless the row with primary key `key` exists."""
     if session.get(model, key) is not None:
         return False
     session.add(model(**values))
     return True
 
 
-def seed(session: Session, *, with_plans: bool = True, today: date | None = None
-         ) -> dict[str, int]:
-    """Create whatever of the demo data set is missing; return what was created.
+def athlete_id(n: int) -> str:
+    """The id of demo athlete `n` (1–24)."""
+    return demo_id(f"athlete{n}@demo.test")
 
-    `with_plans` adds plans in every status with histories, comments and workout logs.
-    """
-    created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0,
-               "plans": 0, "workout_logs": 0}
-    # Every demo account shares the published demo password, so one (slow) hash serves all.
-    password_hash = hash_password(DEMO_PASSWORD)
+
+def seed_users(session: Session, password_hash: str) -> int:
+    """Every demo account, all with the same password hash; return accounts created."""
+    count = 0
     for person in demo_users():
         if session.get(User, demo_id(person.email)) is None:
             session.add(User(id=demo_id(person.email), email=person.email,
                              display_name=person.name, role=person.role.value,
                              password_hash=password_hash))
-            created["users"] += 1
+            count += 1
     session.flush()
-    created["profiles"] = _seed_profiles(session)
-    created["teams"], team_members = _seed_teams(session)
-    created["assignments"] = _seed_coaches(session) + team_members
-    created["reference"] = _seed_reference(session)
-    session.flush()
-    if with_plans:
-        from db.demo_plans import seed_plans, seed_workout_logs
-
-        today = today or date.today()
-        created["plans"] = seed_plans(session, demo_id, today)
-        plans.advance_lifecycle(session, today, system_context("plangov demo seed"))
-        created["workout_logs"] = seed_workout_logs(session, today)
-    if any(created.values()):
-        audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),
-                     target_type="system", target_id="demo", metadata=created)
-    return created
+    return count
 
 
-def _athlete_number(n: int) -> str:
-    return demo_id(f"athlete{n}@demo.test")
-
-
-def _seed_profiles(session: Session) -> int:
+def seed_profiles(session: Session) -> int:
+    """Sport, level and consents for each demo athlete; return rows created."""
     count = 0
     for n in range(1, 25):
         sport = SPORTS[(n - 1) % len(SPORTS)]
-        count += _ensure(
-            session, AthleteProfile, _athlete_number(n), user_id=_athlete_number(n), sport=sport,
+        count += ensure(
+            session, AthleteProfile, athlete_id(n), user_id=athlete_id(n), sport=sport,
             level=LEVELS[(n - 1) // 2 % len(LEVELS)], days_per_week=3 + n % 4,
             goals=GOALS[sport], experiment_consent=n % 5 != 0, research_consent=n % 3 != 0,
         )
     return count
 
 
-def _seed_teams(session: Session) -> tuple[int, int]:
+def seed_teams(session: Session) -> tuple[int, int]:
+    """Team North (athletes 1–12 and support), Team South (13–24); return (teams, members)."""
     teams = {"Team North": range(1, 13), "Team South": range(13, 25)}
     created_teams = members = 0
     for name, athletes in teams.items():
         team_id = demo_id(f"team:{name}")
-        created_teams += _ensure(session, Team, team_id, id=team_id, name=name)
+        created_teams += ensure(session, Team, team_id, id=team_id, name=name)
         session.flush()
-        ids = [_athlete_number(n) for n in athletes]
+        ids = [athlete_id(n) for n in athletes]
         if name == "Team North":
             ids.append(demo_id("support@demo.test"))
         for user_id in ids:
-            members += _ensure(session, TeamMember, (team_id, user_id), team_id=team_id,
-                               user_id=user_id)
+            members += ensure(session, TeamMember, (team_id, user_id), team_id=team_id,
+                              user_id=user_id)
     return created_teams, members
 
 
-def _seed_coaches(session: Session) -> int:
+def seed_coaches(session: Session) -> int:
+    """Coach 1 takes athletes 1–12, coach 2 athletes 13–24; return rows created."""
     count = 0
     for n in range(1, 25):
         coach = demo_id("coach1@demo.test" if n <= 12 else "coach2@demo.test")
-        count += _ensure(session, CoachAthlete, (coach, _athlete_number(n)), coach_id=coach,
-                         athlete_id=_athlete_number(n))
+        count += ensure(session, CoachAthlete, (coach, athlete_id(n)), coach_id=coach,
+                        athlete_id=athlete_id(n))
     return count
 
 
-def _seed_reference(session: Session) -> int:
+def seed_reference(session: Session) -> int:
+    """Override reason codes and algorithm versions; return rows created."""
     count = 0
     for code, label, description in REASON_CODES:
-        count += _ensure(session, OverrideReasonCode, code, code=code, label=label,
-                         description=description)
+        count += ensure(session, OverrideReasonCode, code, code=code, label=label,
+                        description=description)
     for algo_id, name, description in ALGORITHMS:
-        count += _ensure(session, AlgorithmVersion, algo_id, id=algo_id, name=name,
-                         description=description)
+        count += ensure(session, AlgorithmVersion, algo_id, id=algo_id, name=name,
+                        description=description)
     return count
 
 

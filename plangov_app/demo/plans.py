@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from db.models import Plan, PlanVersion, WorkoutLog, clock_at
+from plangov_app.demo.accounts import demo_id
 from plangov_app.services import comments, plans
 from plangov_app.services.catalogue import catalogue
 from plangov_app.services.context import system_context
@@ -163,7 +164,7 @@ SCENARIOS: dict[int, tuple[int, int, list[Step]]] = {
 }
 
 
-def seed_plans(session: Session, demo_id: Callable[[str], str], today: date) -> int:
+def seed_plans(session: Session, today: date) -> int:
     """Give each demo athlete without plans their scenario; return plans created."""
     created = 0
     for n in range(1, 25):

@@ -1,0 +1,97 @@
+"""Tokens, the signed-in user, users, teams and athletes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from plangov_app.api.schemas.common import Strict
+
+
+class TokenOut(BaseModel):
+    """A bearer token."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+
+
+class SubjectScope(BaseModel):
+    """Which athletes and teams the user's permissions reach."""
+
+    athlete_ids: list[str]
+    team_ids: list[str]
+
+
+class MeOut(BaseModel):
+    """The signed-in user."""
+
+    id: str
+    email: str
+    display_name: str
+    role: str
+    subject_scope: SubjectScope
+    permissions: list[str]
+
+
+class UserOut(BaseModel):
+    """A user in the admin list."""
+
+    id: str
+    email: str
+    display_name: str
+    role: str
+    is_active: bool
+    coach_ids: list[str]
+    team_ids: list[str]
+
+
+class UserList(BaseModel):
+    """A page of users (offset-paginated, with the total)."""
+
+    items: list[UserOut]
+    total: int
+    next_cursor: str | None = None
+
+
+class AthletePlanOut(BaseModel):
+    """One of an athlete's plans, on their profile."""
+
+    plan_id: str
+    start_date: date
+    weeks: int
+    status: str
+    version: int
+    algorithm: str
+    arm: str | None
+    adherence: float | None = Field(description="completed / scheduled sessions so far")
+
+
+class AthleteOut(BaseModel):
+    """An athlete's profile: sport, level, consents, coaches, teams and recent plans."""
+
+    athlete_id: str
+    name: str
+    sport: str
+    level: str
+    days_per_week: int | None
+    goals: str
+    experiment_consent: bool
+    research_consent: bool
+    coaches: list[str]
+    teams: list[str]
+    plans: list[AthletePlanOut]
+
+
+class RoleChange(Strict):
+    """A new role for a user."""
+
+    role: str = Field(min_length=1, max_length=32)
+
+
+class TeamOut(BaseModel):
+    """A team."""
+
+    id: str
+    name: str
