@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from db.demo import demo_id
 from db.models import AuditEvent
 from db.session import read_session, unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import audit
 from plangov_app.services.audit import AuditFilter, ChainReport
 from plangov_app.services.context import RequestContext

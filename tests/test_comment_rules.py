@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from db.demo import demo_id
 from db.models import AuditEvent, Notification, OutboxEvent, PlanComment, User
 from db.session import read_session, unit_of_work
+from plangov_app.demo import demo_id
 from plangov_app.services import comments
 from plangov_app.services.context import system_context
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from db.demo import demo_id
 from db.models import Plan, PlanSession, PlanVersion
 from db.session import read_session
+from plangov_app.demo import demo_id
 from plangov_app.services import versions
 from plangov_app.services.errors import NotFound
 from tests.plan_helpers import create_plan, patch, version
