@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -58,11 +59,11 @@ def bell() -> rx.Component:
         rx.menu.content(
             rx.cond(SessionState.notes.length() > 0,
                     rx.foreach(SessionState.notes, lambda n: rx.menu.item(
-                        rx.vstack(rx.text(n["title"], size="2",
-                                          weight=rx.cond(n["read"] == "", "bold", "regular")),
-                                  rx.text(n["when"], size="1", color_scheme="gray"),
+                        rx.vstack(rx.text(n.title, size="2",
+                                          weight=rx.cond(n.read, "regular", "bold")),
+                                  rx.text(n.when, size="1", color_scheme="gray"),
                                   spacing="0"),
-                        on_click=SessionState.open_note(n["id"], n["link"]),
+                        on_click=SessionState.open_note(n.id, n.link),
                         height="auto", padding_y="0.4em")),
                     rx.menu.item("No notifications yet", disabled=True)),
             max_width="340px"),
@@ -136,11 +137,37 @@ def page_title(text: Any, *extra: rx.Component) -> rx.Component:
                    wrap="wrap", gap="3", align="center", margin_bottom="1em", width="100%")
 
 
-def protected(app: rx.App, route: str, title: str,
-              on_load: Any) -> Callable[[Callable[[], rx.Component]], Callable]:
-    """Register a page with the shell, a title and its server-side guard (on_load)."""
-    def register(build: Callable[[], rx.Component]) -> Callable:
-        app.add_page(lambda: frame(build()), route=route, title=f"{title} · PlanGov",
-                     on_load=on_load)
+@dataclass(frozen=True)
+class PageSpec:
+    """A page as it declared itself with `page`."""
+
+    build: Callable[[], rx.Component]
+    route: str
+    title: str
+    on_load: Any
+    framed: bool
+
+
+#: every page declared with `page`, in import order (`add_pages` registers them)
+PAGES: list[PageSpec] = []
+
+
+def page(route: str, title: str, on_load: Any = None, *,
+         framed: bool = True) -> Callable[[Callable[[], rx.Component]], Callable]:
+    """Declare a page: its route, title ("… · PlanGov") and server-side guard (on_load).
+
+    A framed page gets the shell (header, sign-in check); the sign-in page does not.
+    """
+    def declare(build: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        PAGES.append(PageSpec(build, route, title, on_load, framed))
         return build
-    return register
+    return declare
+
+
+def add_pages(app: rx.App) -> None:
+    """Register every declared page with the app."""
+    for spec in PAGES:
+        build = spec.build
+        component = (lambda build=build: frame(build())) if spec.framed else build
+        title = "PlanGov" if spec.title == "PlanGov" else f"{spec.title} · PlanGov"
+        app.add_page(component, route=spec.route, title=title, on_load=spec.on_load)

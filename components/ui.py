@@ -28,15 +28,14 @@ def empty_state(message: str, icon: str = "inbox") -> rx.Component:
                      border_radius="var(--radius-3)", width="100%")
 
 
-def pager(label: Any, has_previous: Any, has_next: Any, on_previous: Any,
-          on_next: Any) -> rx.Component:
-    """Previous / Next with a label."""
+def pager(label: Any, pages: Any) -> rx.Component:
+    """Previous / Next with a label, for a list state paged by cursor (`CursorPager`)."""
     return rx.hstack(
         rx.button(rx.icon("chevron-left", size=16), "Previous", variant="soft",
-                  disabled=~has_previous, on_click=on_previous),
+                  disabled=~pages.has_previous, on_click=pages.previous_page),
         rx.text(label, size="2", color_scheme="gray"),
         rx.button("Next", rx.icon("chevron-right", size=16), variant="soft",
-                  disabled=~has_next, on_click=on_next),
+                  disabled=~pages.has_next, on_click=pages.next_page),
         spacing="3", align="center", justify="end", width="100%", margin_top="1em")
 
 

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import page, page_title
 from components.ui import empty_state, field, pager
-from state.users import ROLES, UsersState
+from plangov_app.services.views.users_admin import ROLES
+from state.users import UsersState
 
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.cond(  # an athlete's name leads to their profile
-            row["role"] == "athlete",
-            rx.link(row["name"], href="/athletes/" + row["id"].to(str),
+            row.role == "athlete",
+            rx.link(row.name, href="/athletes/" + row.id.to(str),
                     weight="medium"),
-            rx.text(row["name"], weight="medium"))),
-        rx.table.cell(rx.text(row["email"], size="2")),
-        rx.table.cell(rx.badge(row["role"], variant="soft")),
-        rx.table.cell(rx.text(row["coaches"], size="2")),
-        rx.table.cell(rx.text(row["teams"], size="2")),
+            rx.text(row.name, weight="medium"))),
+        rx.table.cell(rx.text(row.email, size="2")),
+        rx.table.cell(rx.badge(row.role, variant="soft")),
+        rx.table.cell(rx.text(row.coaches, size="2")),
+        rx.table.cell(rx.text(row.teams, size="2")),
         rx.table.cell(rx.button("Edit", size="1", variant="soft",
                                 on_click=UsersState.open_editor(row),
-                                aria_label="Edit " + row["email"])),
+                                aria_label="Edit " + row.email)),
     )
 
 
@@ -30,7 +31,7 @@ def _options(rows: rx.Var, placeholder: str, value: rx.Var, on_change: rx.EventH
              label: str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(placeholder=placeholder, aria_label=label, width="100%"),
-        rx.select.content(rx.foreach(rows, lambda r: rx.select.item(r["name"], value=r["id"]))),
+        rx.select.content(rx.foreach(rows, lambda r: rx.select.item(r.name, value=r.id))),
         value=value, on_change=on_change)
 
 
@@ -71,6 +72,7 @@ def _editor() -> rx.Component:
         on_open_change=lambda _open: UsersState.close_editor())
 
 
+@page("/admin/users", "Users & roles", UsersState.load)
 def users_page() -> rx.Component:
     """The admin list of people."""
     controls = rx.flex(
@@ -91,7 +93,6 @@ def users_page() -> rx.Component:
         page_title("Users & roles", controls),
         rx.cond(UsersState.rows.length() > 0, rx.box(table, overflow_x="auto", width="100%"),
                 empty_state("No users match.")),
-        pager(UsersState.page_label, UsersState.has_previous, UsersState.has_next,
-              UsersState.previous_page, UsersState.next_page),
+        pager(UsersState.page_label, UsersState),
         _editor(),
         width="100%")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import page, page_title
 from components.ui import empty_state, status_badge
 from state.athlete import AthleteState
 
@@ -15,15 +15,16 @@ def _fact(label: str, value: rx.Var | str) -> rx.Component:
 
 def _plan(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["start"], href=row["link"], weight="medium",
-                              aria_label="Open the plan from " + row["start"].to(str))),
-        rx.table.cell(row["weeks"], " wk"),
-        rx.table.cell(status_badge(row["status"])),
-        rx.table.cell("v", row["version"]),
-        rx.table.cell(rx.code(row["algorithm"]), " · ", row["arm"]),
-        rx.table.cell(row["adherence"]))
+        rx.table.cell(rx.link(row.start, href=row.link, weight="medium",
+                              aria_label="Open the plan from " + row.start.to(str))),
+        rx.table.cell(row.weeks, " wk"),
+        rx.table.cell(status_badge(row.status)),
+        rx.table.cell("v", row.version),
+        rx.table.cell(rx.code(row.algorithm), " · ", row.arm),
+        rx.table.cell(row.adherence))
 
 
+@page("/athletes/[athlete_id]", "Athlete", AthleteState.load)
 def athlete_page() -> rx.Component:
     """Profile facts on the left, plans on the right; Plan History one click away."""
     facts = rx.card(rx.data_list.root(

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import page, page_title
 from components.ui import empty_state, pager
 from state.audit import AuditState
 
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.code(row["seq"])),
-        rx.table.cell(rx.text(row["time"], size="1")),
-        rx.table.cell(rx.text(row["actor"], size="2")),
-        rx.table.cell(rx.badge(row["role"], variant="soft", size="1")),
-        rx.table.cell(rx.code(row["action"])),
-        rx.table.cell(rx.cond(row["link"] != "",
-                              rx.link(row["target"], href=row["link"], size="1"),
-                              rx.text(row["target"], size="1"))),
-        rx.table.cell(rx.text(row["metadata"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.code(row.seq)),
+        rx.table.cell(rx.text(row.time, size="1")),
+        rx.table.cell(rx.text(row.actor, size="2")),
+        rx.table.cell(rx.badge(row.role, variant="soft", size="1")),
+        rx.table.cell(rx.code(row.action)),
+        rx.table.cell(rx.cond(row.link != "",
+                              rx.link(row.target, href=row.link, size="1"),
+                              rx.text(row.target, size="1"))),
+        rx.table.cell(rx.text(row.metadata, size="1", color_scheme="gray")),
     )
 
 
@@ -31,6 +31,7 @@ def _filter(name: str, label: str, value: rx.Var, kind: str = "text") -> rx.Comp
                      spacing="1")
 
 
+@page("/audit", "Audit", AuditState.load)
 def audit_page() -> rx.Component:
     """The audit browser."""
     filters = rx.form(
@@ -65,6 +66,5 @@ def audit_page() -> rx.Component:
         rx.card(filters, width="100%"),
         rx.cond(AuditState.rows.length() > 0, rx.box(table, overflow_x="auto", width="100%"),
                 empty_state("No audit events match these filters.")),
-        pager("", AuditState.has_newer, AuditState.has_older, AuditState.newer,
-              AuditState.older),
+        pager("", AuditState),
         width="100%", spacing="4")

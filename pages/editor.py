@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import loading_view
+from components.calendar import legend, weeks
+from components.comment_thread import comments_panel
+from components.layout import loading_view, page
+from components.plan_header import plan_header, plan_not_found
 from components.ui import status_badge
-from pages.plan_view import (
-    comments_panel,
-    legend,
-    plan_header,
-    plan_not_found,
-    week_pager,
-    week_view,
-)
-from state.editor import EDITABLE, LABELS, REASONS, EditorState
+from plangov_app.services.views.editor import EDITABLE, LABELS
+from state.editor import REASONS, EditorState
 from state.plan_view import PlanViewState
+from state.session_dialog import SessionDialogState
+from state.typed import TypedState
+
+Dialog = SessionDialogState
 
 
 def _item_editor(item: rx.Var) -> rx.Component:
@@ -28,17 +28,17 @@ def _item_editor(item: rx.Var) -> rx.Component:
             rx.input(default_value=item[field], key=item.item_id + field + item[field],
                      type="number", step="any", size="1", width="70px",
                      aria_label=LABELS[field] + " for " + item.name,
-                     on_blur=lambda v: EditorState.change_field(
+                     on_blur=lambda v: Dialog.change_field(
                          item.item_id, item.name, field, v)),
             spacing="0")
     return rx.vstack(
         rx.hstack(rx.text(item.name, weight="bold", size="2"), rx.spacer(),
                   rx.button(rx.icon("repeat", size=14), "Swap", size="1", variant="soft",
-                            on_click=EditorState.open_picker(item.item_id, item.name),
+                            on_click=Dialog.open_picker(item.item_id, item.name),
                             aria_label="Swap " + item.name),
                   rx.button(rx.icon("trash-2", size=14), "Remove", size="1", variant="soft",
                             color_scheme="red",
-                            on_click=EditorState.remove_item(item.item_id, item.name),
+                            on_click=Dialog.remove_item(item.item_id, item.name),
                             aria_label="Remove " + item.name),
                   width="100%", align="center"),
         rx.flex(*[box(f) for f in EDITABLE], gap="2", wrap="wrap"),
@@ -47,51 +47,51 @@ def _item_editor(item: rx.Var) -> rx.Component:
 
 def _picker() -> rx.Component:
     return rx.vstack(
-        rx.text(EditorState.picker_label, weight="bold", size="2"),
-        rx.input(value=EditorState.catalogue_query, on_change=EditorState.search_catalogue,
+        rx.text(Dialog.picker_label, weight="bold", size="2"),
+        rx.input(value=Dialog.catalogue_query, on_change=Dialog.search_catalogue,
                  placeholder="Search the catalogue (name, pattern, equipment)",
                  aria_label="Search exercises", auto_focus=True, width="100%"),
-        rx.cond(EditorState.catalogue_hits.length() > 0,
-                rx.vstack(rx.foreach(EditorState.catalogue_hits, lambda hit: rx.button(
+        rx.cond(Dialog.catalogue_hits.length() > 0,
+                rx.vstack(rx.foreach(Dialog.catalogue_hits, lambda hit: rx.button(
                     hit.label, variant="ghost", size="2", width="100%", justify="start",
-                    on_click=EditorState.pick_exercise(hit.value))), spacing="1",
+                    on_click=Dialog.pick_exercise(hit.value))), spacing="1",
                     width="100%"),
                 rx.text("No exercise matches.", size="2", color_scheme="gray")),
-        rx.button("Cancel", size="1", variant="soft", on_click=EditorState.close_picker),
+        rx.button("Cancel", size="1", variant="soft", on_click=Dialog.close_picker),
         spacing="2", width="100%", padding="0.6em", border="1px solid var(--gray-a6)",
         border_radius="6px")
 
 
 def _session_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(EditorState.open_title),
+        rx.dialog.title(Dialog.open_title),
         rx.dialog.description("Changes stay unsaved until you save a draft.", size="2"),
         rx.hstack(
             rx.text("Day", size="2", weight="bold"),
             rx.select.root(
                 rx.select.trigger(aria_label="Move to day"),
-                rx.select.content(rx.foreach(EditorState.day_options, lambda d: rx.select.item(
+                rx.select.content(rx.foreach(Dialog.day_options, lambda d: rx.select.item(
                     d.label, value=d.value))),
-                value=EditorState.dialog_day, on_change=EditorState.move_to),
+                value=Dialog.dialog_day, on_change=Dialog.move_to),
             align="center", margin_top="0.8em"),
-        rx.vstack(rx.foreach(EditorState.dialog_items, _item_editor), spacing="3",
+        rx.vstack(rx.foreach(Dialog.dialog_items, _item_editor), spacing="3",
                   margin_top="1em", width="100%"),
-        rx.box(rx.cond(EditorState.picker_for != "", _picker(),
+        rx.box(rx.cond(Dialog.picker_for != "", _picker(),
                        rx.button(rx.icon("plus", size=14), "Add exercise", size="2",
-                                 variant="soft", on_click=EditorState.open_picker("new", ""))),
+                                 variant="soft", on_click=Dialog.open_picker("new", ""))),
                margin_top="0.8em"),
         rx.vstack(
             rx.text("Notes", as_="label", html_for="session-notes", size="2", weight="bold"),
             rx.text_area(id="session-notes", aria_label="Session notes",
-                         default_value=EditorState.dialog_notes,
-                         key=EditorState.open_session + EditorState.dialog_notes,
-                         on_blur=EditorState.change_notes, width="100%", rows="2"),
+                         default_value=Dialog.dialog_notes,
+                         key=Dialog.open_session + Dialog.dialog_notes,
+                         on_blur=Dialog.change_notes, width="100%", rows="2"),
             spacing="1", width="100%", margin_top="0.8em"),
-        rx.flex(rx.dialog.close(rx.button("Done", on_click=EditorState.close_session)),
+        rx.flex(rx.dialog.close(rx.button("Done", on_click=Dialog.close_session)),
                 justify="end", margin_top="1em"),
         max_width="600px"),
-        open=EditorState.open_session != "",
-        on_open_change=lambda _o: EditorState.close_session())
+        open=Dialog.open_session != "",
+        on_open_change=lambda _o: Dialog.close_session())
 
 
 def _save_dialog() -> rx.Component:
@@ -101,7 +101,7 @@ def _save_dialog() -> rx.Component:
         rx.flex(*[rx.checkbox(code.replace("_", " "), checked=EditorState.reasons.contains(code),
                               on_change=lambda _v, c=code: EditorState.toggle_reason(c))
                   for code in REASONS], gap="3", wrap="wrap", margin_y="1em"),
-        rx.text_area(value=EditorState.rationale, on_change=EditorState.set_rationale,
+        rx.text_area(value=TypedState.rationale, on_change=TypedState.set_rationale,
                      aria_label="Rationale", placeholder="Rationale (#tags welcome)",
                      width="100%"),
         rx.flex(rx.button("Cancel", variant="soft", on_click=EditorState.set_save_open(False)),
@@ -129,11 +129,11 @@ def _sidebar() -> rx.Component:
                                lambda b: rx.badge(b, color_scheme="blue")), gap="1",
                     wrap="wrap"),
             rx.text("Unsaved edits", weight="bold", size="2"), edits,
-            rx.cond(EditorState.can_edit, rx.vstack(
+            rx.cond(PlanViewState.can_edit, rx.vstack(
                 rx.button("Save draft", on_click=EditorState.set_save_open(True),
                           disabled=EditorState.edits.length() == 0, width="100%"),
-                rx.text_area(value=EditorState.submit_note,
-                             on_change=EditorState.set_submit_note,
+                rx.text_area(value=TypedState.submit_note,
+                             on_change=TypedState.set_submit_note,
                              aria_label="Note to the athlete", placeholder="Note to the athlete",
                              width="100%"),
                 rx.button("Submit for Approval", on_click=EditorState.submit, width="100%",
@@ -178,21 +178,23 @@ def _athlete_panel() -> rx.Component:
         rx.text("Other plans", weight="bold", size="2"),
         rx.cond(PlanViewState.previous.length() > 0,
                 rx.vstack(rx.foreach(PlanViewState.previous, lambda p: rx.hstack(
-                    rx.link(p["label"], href=p["link"], size="2"), status_badge(p["status"]),
+                    rx.link(p.label, href=p.link, size="2"), status_badge(p.status),
                     align="center")), spacing="1"),
                 rx.text("None", size="2", color_scheme="gray")),
         spacing="2", width="100%"), width="100%")
 
 
+@page("/plans/[plan_id]", "Plan", EditorState.open_editor)
 def editor_page() -> rx.Component:
     """The split-screen editor (read-only for roles that may only view)."""
     return rx.cond(PlanViewState.switching, loading_view(), rx.cond(
         PlanViewState.found,
         rx.vstack(
             plan_header(with_badges=False),
-            rx.grid(_sidebar(), rx.vstack(legend(), week_pager(EditorState.show_weeks),
-                                          rx.foreach(PlanViewState.weeks, week_view),
-                                          week_pager(EditorState.show_weeks), width="100%"),
+            rx.grid(_sidebar(),
+                    rx.vstack(legend(),
+                              weeks(EditorState.show_weeks, SessionDialogState.edit_session),
+                              width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),
             _session_dialog(), _save_dialog(), width="100%"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.diff_view import diff_table
+from components.layout import page, page_title
 from components.ui import empty_state, status_badge
 from state.history import HistoryState
 
@@ -25,14 +26,7 @@ def _version(v: rx.Var) -> rx.Component:
                             "4px solid var(--gray-a5)"))
 
 
-def _change(c: rx.Var) -> rx.Component:
-    colour = rx.match(c.kind, ("added", "green"), ("removed", "red"), "amber")
-    return rx.table.row(rx.table.cell(rx.badge(c.kind, color_scheme=colour)),
-                        rx.table.cell(rx.text(c.path, size="1")),
-                        rx.table.cell(rx.text(c.old, size="1", color="var(--red-11)")),
-                        rx.table.cell(rx.text(c.new, size="1", color="var(--green-11)")))
-
-
+@page("/athletes/[athlete_id]/history", "Plan History", HistoryState.load)
 def history_page() -> rx.Component:
     """Timeline on the left, the selected version on the right."""
     detail = rx.cond(
@@ -51,12 +45,7 @@ def history_page() -> rx.Component:
                                                                           value=o.value))),
                     value=HistoryState.against_id, on_change=HistoryState.compare_with),
                 align="center", wrap="wrap"),
-            rx.cond(HistoryState.changes.length() > 0, rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Type", "What", "Old", "New")])),
-                rx.table.body(rx.foreach(HistoryState.changes, _change)),
-                size="1", variant="surface", width="100%"), overflow_x="auto", width="100%"),
-                rx.text("No field changes between these versions.", size="2")),
+            diff_table(HistoryState.changes),
             rx.cond(HistoryState.truncated > 0, rx.text(
                 HistoryState.truncated, " more changes not shown.",
                 size="1", color_scheme="gray")),

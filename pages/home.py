@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import page, page_title
 from state.session import SessionState
 
 
+@page("/", "PlanGov", SessionState.go_home, framed=False)
 def home_page() -> rx.Component:
     """Redirects on load; shows a spinner meanwhile."""
     return rx.center(rx.spinner(size="3"), min_height="60vh")
 
 
+@page("/welcome", "Welcome", SessionState.open_page)
 def welcome_page() -> rx.Component:
     """A landing page for roles without a dedicated queue yet."""
     return rx.vstack(
@@ -27,6 +29,7 @@ def welcome_page() -> rx.Component:
         width="100%")
 
 
+@page("404", "Not found", SessionState.open_page)
 def not_found_page() -> rx.Component:
     """404."""
     return rx.center(rx.vstack(

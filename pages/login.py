@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.layout import page
 from state.login import LoginState
 
 
@@ -24,6 +25,7 @@ def _demo_accounts() -> rx.Component:
     )
 
 
+@page("/login", "Sign in", LoginState.load, framed=False)
 def login_page() -> rx.Component:
     """The sign-in page."""
     form = rx.form(

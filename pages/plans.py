@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.layout import page_title
+from components.layout import page, page_title
 from components.ui import empty_state, pager, status_badge
 from state.plans import PlansState
 
@@ -14,14 +14,14 @@ FILTERS = ["pending", "all", "generated", "draft", "coach_reviewed", "needs_revi
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["athlete"], href=row["link"], weight="medium")),
-        rx.table.cell(rx.text(row["sport"], " · ", row["level"], size="2")),
-        rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["waiting"]),
-        rx.table.cell(rx.text(row["weeks"], " wk from ", row["start"], size="2")),
-        rx.table.cell(rx.code(row["algorithm"])),
-        rx.table.cell(rx.cond(row["comments"] != "0",
-                              rx.badge(rx.icon("message-square", size=12), row["comments"],
+        rx.table.cell(rx.link(row.athlete, href=row.link, weight="medium")),
+        rx.table.cell(rx.text(row.sport, " · ", row.level, size="2")),
+        rx.table.cell(status_badge(row.status)),
+        rx.table.cell(row.waiting),
+        rx.table.cell(rx.text(row.weeks, " wk from ", row.start, size="2")),
+        rx.table.cell(rx.code(row.algorithm)),
+        rx.table.cell(rx.cond(row.comments != "0",
+                              rx.badge(rx.icon("message-square", size=12), row.comments,
                                        color_scheme="orange"), "—")),
     )
 
@@ -38,6 +38,7 @@ def _waiting_header() -> rx.Component:
         aria_sort=rx.cond(longest_first, "descending", "ascending"))
 
 
+@page("/plans", "Plans", PlansState.load)
 def plans_page() -> rx.Component:
     """The plan list."""
     controls = rx.flex(
@@ -61,6 +62,5 @@ def plans_page() -> rx.Component:
         rx.cond(PlansState.rows.length() > 0,
                 rx.box(table, overflow_x="auto", width="100%"),
                 empty_state("No plans match. New plans appear here when they are generated.")),
-        pager(rx.cond(PlansState.loading, "Loading…", ""), PlansState.cursors.length() > 0,
-              PlansState.next_cursor != "", PlansState.previous_page, PlansState.next_page),
+        pager(rx.cond(PlansState.loading, "Loading…", ""), PlansState),
         width="100%")

@@ -2,58 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import reflex as rx
 
-from db.models import AuditEvent
 from plangov_app.services import audit
-from plangov_app.services.errors import DomainError, InvalidInput
-from plangov_app.services.rbac import Actor, Permission
-from state.session import SessionState, problem_toast, run_read, run_write
-
-PAGE_SIZE = 25
-EXPORT_LIMIT = 50_000
-
-
-def _day(value: str, *, end: bool = False) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD).") from None
-    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(), UTC)
+from plangov_app.services.errors import DomainError
+from plangov_app.services.rbac import Permission
+from plangov_app.services.views.audit_log import FILTER_FIELDS, AuditRow, audit_page, export
+from state.pager import CursorPager
+from state.session import SignedIn, problem_toast, run_read, run_write
 
 
-def _filters(values: dict[str, str]) -> audit.AuditFilter:
-    """The form's filters; the actor stays as typed (an email or an id) for the service."""
-    return audit.AuditFilter(date_from=_day(values["date_from"]),
-                             date_to=_day(values["date_to"], end=True),
-                             actor_id=values["actor"].strip() or None,
-                             action=values["action"].strip() or None,
-                             target_id=values["target"].strip() or None)
-
-
-def _row(event: AuditEvent, emails: dict[str, str],
-         athletes: dict[str, str]) -> dict[str, str]:
-    metadata = json.loads(event.metadata_json or "{}")
-    short = ", ".join(f"{k}={v}" for k, v in metadata.items() if v not in (None, "", []))
-    link = ""
-    if event.target_type == "plan" and event.target_id in athletes:
-        link = f"/athletes/{athletes[event.target_id]}/history"
-    return {"seq": str(event.seq),
-            "time": event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "actor": emails.get(event.actor_id or "", event.actor_id or "—"),
-            "role": event.actor_role or "—", "action": event.action,
-            "target": f"{event.target_type or ''} {event.target_id or ''}".strip() or "—",
-            "link": link, "request": (event.request_id or "")[:12],
-            "metadata": short[:160]}
-
-
-class AuditState(SessionState):
+class AuditState(SignedIn, CursorPager, rx.State):
     """Filters, the current page and the chain check."""
 
     date_from: str = ""
@@ -61,66 +22,45 @@ class AuditState(SessionState):
     actor: str = ""
     action: str = ""
     target: str = ""
-    rows: list[dict[str, str]] = []
-    cursors: list[int] = []  # the `before` of each page visited (for Previous)
-    next_seq: int = 0
-    loading: bool = False
+    rows: list[AuditRow] = []
     verify_message: str = ""
     verify_ok: bool = True
 
     def _values(self) -> dict[str, str]:
-        return {"date_from": self.date_from, "date_to": self.date_to, "actor": self.actor,
-                "action": self.action, "target": self.target}
+        return {name: getattr(self, name) for name in FILTER_FIELDS}
 
     async def load(self) -> Any:
         """on_load: check audit:read, read filters from the URL, fetch page one."""
         actor, redirect = await self._require(Permission.AUDIT_READ)
         if redirect or actor is None:
             return redirect
-        params = self.router.url.query_parameters
-        self.target = params.get("target", self.target)
-        self.verify_message, self.cursors = "", []
-        return await self._fetch(actor, None)
+        self.target = self.router.url.query_parameters.get("target", self.target)
+        self.verify_message = ""
+        return await self._first_page()
 
-    async def _fetch(self, actor: Actor | None, before: int | None) -> Any:
-        actor = actor or await self._actor()
+    async def _fetch(self, cursor: str) -> Any:
+        actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        self.loading = True
         try:
-            page = await run_read(audit.browse, actor, _filters(self._values()), before,
-                                  PAGE_SIZE)
+            page = await run_read(audit_page, actor, self._values(),
+                                  int(cursor) if cursor else None)
         except DomainError as error:
-            self.loading = False
             return problem_toast(error)
-        self.rows = [_row(e, page.emails, page.plan_athletes) for e in page.events]
-        self.next_seq, self.loading = page.next_seq or 0, False
-        return None
+        self.rows = page.rows
+        return str(page.next_seq) if page.next_seq else ""
 
     async def apply(self, form: dict[str, Any]) -> Any:
         """Apply the filter form."""
-        for key in ("date_from", "date_to", "actor", "action", "target"):
+        for key in FILTER_FIELDS:
             setattr(self, key, str(form.get(key, "") or "")[:254])
-        self.cursors = []
-        return await self._fetch(None, None)
+        return await self._first_page()
 
     async def clear(self) -> Any:
         """Drop every filter."""
-        self.date_from = self.date_to = self.actor = self.action = self.target = ""
-        self.cursors = []
-        return await self._fetch(None, None)
-
-    async def older(self) -> Any:
-        """The next (older) page."""
-        if not self.next_seq:
-            return None
-        self.cursors = [*self.cursors, self.next_seq]
-        return await self._fetch(None, self.next_seq)
-
-    async def newer(self) -> Any:
-        """The previous (newer) page."""
-        self.cursors = self.cursors[:-1]
-        return await self._fetch(None, self.cursors[-1] if self.cursors else None)
+        for key in FILTER_FIELDS:
+            setattr(self, key, "")
+        return await self._first_page()
 
     async def verify(self) -> Any:
         """Recompute the whole hash chain."""
@@ -135,29 +75,16 @@ class AuditState(SessionState):
         return None
 
     async def export(self) -> Any:
-        """Download the matching events as CSV (audit:export)."""
+        """Download the matching events as CSV (audit:export; the API's columns)."""
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        values = self._values()
         try:
-            data, written, more = await run_write(
-                audit.export_csv, actor, _filters(values), self._context(), EXPORT_LIMIT,
-                {k: v for k, v in values.items() if v})
+            done = await run_write(export, actor, self._values(), self._context())
         except DomainError as error:
             return problem_toast(error)
-        note = (rx.toast.warning(f"Exported the first {written:,} matching events; narrow the "
-                                 "dates or use GET /api/v1/audit/export for all of them.",
-                                 duration=15000) if more
-                else rx.toast.success(f"Exported {written:,} events."))
-        return [rx.download(data=data, filename="plangov-audit.csv"), note]
-
-    @rx.var
-    def has_newer(self) -> bool:
-        """Whether a newer page exists."""
-        return len(self.cursors) > 0
-
-    @rx.var
-    def has_older(self) -> bool:
-        """Whether an older page exists."""
-        return self.next_seq > 0
+        note = (rx.toast.warning(f"Exported the first {done.written:,} matching events; narrow "
+                                 "the dates or use GET /api/v1/audit/export for all of them.",
+                                 duration=15000) if done.more
+                else rx.toast.success(f"Exported {done.written:,} events."))
+        return [rx.download(data=done.data, filename="plangov-audit.csv"), note]

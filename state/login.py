@@ -12,14 +12,14 @@ from plangov_app.demo import demo_accounts
 from plangov_app.services import auth
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.settings import get_settings
-from state.session import SessionState, landing_for, run_read
+from state.session import SignedIn, landing_for, run_read
 
 DEMO_SHORTLIST = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test",
                   "athlete1@demo.test", "athlete13@demo.test", "support@demo.test",
                   "compliance@demo.test", "ds@demo.test"]
 
 
-class LoginState(SessionState):
+class LoginState(SignedIn, rx.State):
     """Email, password, the error under the form, the demo accounts list."""
 
     email: str = ""
@@ -30,8 +30,9 @@ class LoginState(SessionState):
     async def load(self) -> Any:
         """Show the demo accounts in demo mode; skip the form when already signed in."""
         self.error = ""
-        if await self._actor() is not None:
-            return rx.redirect(landing_for(self.user_role))
+        session = await self._session()
+        if await session._actor() is not None:
+            return rx.redirect(landing_for(session.user_role))
         if get_settings().is_demo:
             rows = dict(await run_read(demo_accounts))
             shown = [e for e in DEMO_SHORTLIST if e in rows]
@@ -66,9 +67,10 @@ class LoginState(SessionState):
         if outcome.error is not None:
             self.error = outcome.error.detail
             return
-        self.token = outcome.access_token or ""
-        await self._actor()
+        session = await self._session()
+        session.token = outcome.access_token or ""
+        await session._actor()
         next_path = self.router.url.query_parameters.get("next", "")
         target = next_path if next_path.startswith("/") and not next_path.startswith("//") \
-            else landing_for(self.user_role)
+            else landing_for(session.user_role)
         yield rx.redirect(target)

@@ -1,14 +1,15 @@
 """The signed-in session: the token cookie, who the user is, sign-in and sign-out.
 
-Every page state inherits from `SessionState`, and every handler resolves the actor
-server-side from the cookie (`_actor`) before calling one service function.
+`SessionState` is the one holder of the token, the user and the notifications. Page
+states are flat (`rx.State` plus the `SignedIn` mixin) and reach it with
+`get_state(SessionState)`; every handler resolves the actor server-side from the cookie
+(`_actor`) before calling one service function.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,17 +21,10 @@ from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.text import refuse_unstorable
+from plangov_app.services.views.shell import Note, notes_of
 from plangov_app.settings import get_settings
 
 T = TypeVar("T")
-
-
-@dataclasses.dataclass
-class Choice:
-    """A value and its label, for selects and pick lists."""
-
-    value: str = ""
-    label: str = ""
 TOKEN_COOKIE = "plangov_token"
 
 LANDING = {Role.ADMIN.value: "/admin/users", Role.COMPLIANCE.value: "/audit",
@@ -95,6 +89,19 @@ async def run_write(fn: Callable[..., T], *args: Any) -> T:
     return await _run(unit_of_work, fn, args)
 
 
+def request_context(router: Any) -> RequestContext:
+    """Where an event comes from, resolved like the API's (`client_address`).
+
+    `client_ip` is the socket's raw ASGI peer (rxconfig leaves `trusted_proxy_hops`
+    unset); X-Forwarded-For is the one the socket connection was opened with.
+    """
+    headers = router.headers
+    return RequestContext.from_connection(
+        peer=router.session.client_ip or None,
+        forwarded_for=headers.raw_headers.get("x-forwarded-for"),
+        user_agent=headers.user_agent or None)
+
+
 class SessionState(rx.State):
     """The signed-in user, as the pages need it."""
 
@@ -107,19 +114,11 @@ class SessionState(rx.State):
     page_ready: bool = False
     page_allowed: bool = True
     unread: int = 0
-    notes: list[dict[str, str]] = []
+    notes: list[Note] = []
 
     def _context(self) -> RequestContext:
-        """Where this event comes from, resolved like the API's (`client_address`).
-
-        `client_ip` is the socket's raw ASGI peer (rxconfig leaves `trusted_proxy_hops`
-        unset); X-Forwarded-For is the one the socket connection was opened with.
-        """
-        headers = self.router.headers
-        return RequestContext.from_connection(
-            peer=self.router.session.client_ip or None,
-            forwarded_for=headers.raw_headers.get("x-forwarded-for"),
-            user_agent=headers.user_agent or None)
+        """Where this event comes from (`request_context`)."""
+        return request_context(self.router)
 
     async def _actor(self) -> Actor | None:
         """The actor behind the cookie, or None (and the cookie cleared) if it is invalid."""
@@ -130,10 +129,17 @@ class SessionState(rx.State):
         except DomainError:
             self.token = ""
             return None
-        self.user_id, self.user_name = actor.user_id, actor.display_name
-        self.user_role = actor.role.value
-        self.permissions = [p.value for p in Permission if can(actor, p)]
+        self._show_user(actor)
         return actor
+
+    def _show_user(self, actor: Actor) -> None:
+        """Who is signed in, set only where it changed (an unchanged var is not sent)."""
+        shown = {"user_id": actor.user_id, "user_name": actor.display_name,
+                 "user_role": actor.role.value,
+                 "permissions": [p.value for p in Permission if can(actor, p)]}
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     async def _require(self, permission: Permission | None) -> tuple[Actor | None, Any]:
         """Resolve the actor for a page; return (actor, redirect-or-None)."""
@@ -141,16 +147,16 @@ class SessionState(rx.State):
         if actor is None:
             self.page_ready = False
             return None, rx.redirect(f"/login?next={self.router.url.path}")
-        self.page_allowed = permission is None or can(actor, permission)
-        self.page_ready = True
+        allowed = permission is None or can(actor, permission)
+        if (self.page_allowed, self.page_ready) != (allowed, True):
+            self.page_allowed, self.page_ready = allowed, True
         await self._load_notes(actor)
         return (actor if self.page_allowed else None), None
 
     async def _load_notes(self, actor: Actor) -> None:
-        rows, self.unread = await run_read(notifications.list_for, actor)
-        self.notes = [{"id": n.id, "title": n.title, "link": n.link,
-                       "read": "yes" if n.read_at else "",
-                       "when": n.created_at.strftime("%d %b %H:%M")} for n in rows[:8]]
+        notes, unread = await run_read(notes_of, actor)
+        if (notes, unread) != (self.notes, self.unread):
+            self.notes, self.unread = notes, unread
 
     async def open_note(self, note_id: str, link: str) -> Any:
         """Mark a notification read and open what it is about."""
@@ -192,3 +198,30 @@ class SessionState(rx.State):
 def problem_toast(error: DomainError) -> Any:
     """A domain error as a toast (refusals were already audited by `run_read`/`run_write`)."""
     return rx.toast.error(error.detail, duration=6000)
+
+
+class SignedIn:
+    """A page state's way to the session (mix into a flat `rx.State`).
+
+    The actor is resolved from `SessionState`'s cookie on every event; nothing about the
+    user is copied into the page state.
+    """
+
+    async def _session(self) -> SessionState:
+        return await self.get_state(SessionState)  # type: ignore[attr-defined]
+
+    async def _actor(self) -> Actor | None:
+        """The signed-in actor, or None."""
+        return await (await self._session())._actor()
+
+    async def _require(self, permission: Permission | None) -> tuple[Actor | None, Any]:
+        """The actor for a page's on_load and the redirect to sign-in, if any."""
+        return await (await self._session())._require(permission)
+
+    def _context(self) -> RequestContext:
+        """Where this event comes from (as `SessionState._context`)."""
+        return request_context(self.router)  # type: ignore[attr-defined]
+
+    def _url_id(self) -> str:
+        """The id in the URL (/plans/{id}, /athletes/{id}/…)."""
+        return self.router.url.path.strip("/").split("/")[1]  # type: ignore[attr-defined]

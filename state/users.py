@@ -2,49 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from plangov_app.services import users
 from plangov_app.services.errors import DomainError
-from plangov_app.services.rbac import Actor, Permission, Role
-from state.session import SessionState, problem_toast, run_read, run_write
-
-PAGE_SIZE = 25
-ROLES = [r.value for r in Role]
-
-
-def _page(session: Session, actor: Actor, search: str, role: str, offset: int) -> dict:
-    rows, total = users.list_users(session, actor, search=search, role=role or None,
-                                   offset=offset, limit=PAGE_SIZE)
-    teams = {t.id: t.name for t in users.list_teams(session, actor)}
-    coaches, _ = users.list_users(session, actor, role=Role.COACH.value, limit=100)
-    coach_names = {c.id: c.display_name for c in coaches}
-    return {
-        "rows": [{"id": r.id, "name": r.display_name, "email": r.email, "role": r.role,
-                  "coaches": ", ".join(coach_names.get(c, "?") for c in r.coach_ids) or "—",
-                  "teams": ", ".join(teams.get(t, "?") for t in r.team_ids) or "—"}
-                 for r in rows],
-        "total": total,
-        "teams": [{"id": k, "name": v} for k, v in sorted(teams.items(), key=lambda x: x[1])],
-        "coaches": [{"id": k, "name": v} for k, v in sorted(coach_names.items(),
-                                                            key=lambda x: x[1])],
-    }
+from plangov_app.services.rbac import Permission
+from plangov_app.services.views.users_admin import PAGE_SIZE, Named, UserRow, users_page
+from state.pager import CursorPager
+from state.session import SignedIn, problem_toast, run_read, run_write
 
 
-class UsersState(SessionState):
+class UsersState(SignedIn, CursorPager, rx.State):
     """One page of users plus the edit dialog."""
 
     search: str = ""
     role_filter: str = "all"
     offset: int = 0
     total: int = 0
-    rows: list[dict[str, str]] = []
-    teams: list[dict[str, str]] = []
-    coaches: list[dict[str, str]] = []
-    loading: bool = False
+    rows: list[UserRow] = []
+    teams: list[Named] = []
+    coaches: list[Named] = []
     # the user being edited
     editing_id: str = ""
     editing_name: str = ""
@@ -58,45 +38,35 @@ class UsersState(SessionState):
         actor, redirect = await self._require(Permission.USER_MANAGE)
         if redirect or actor is None:
             return redirect
-        self.offset = 0
-        return await self._fetch(actor)
+        return await self._first_page()
 
-    async def _fetch(self, actor: Actor | None = None) -> Any:
-        actor = actor or await self._actor()
+    async def _fetch(self, cursor: str) -> Any:
+        """The page at `cursor` (an offset, as text)."""
+        actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        self.loading = True
+        offset = int(cursor or 0)
+        read = partial(users_page, search=self.search, role=self.role_filter, offset=offset)
         try:
-            role = "" if self.role_filter == "all" else self.role_filter
-            data = await run_read(_page, actor, self.search, role, self.offset)
+            page = await run_read(read, actor)
         except DomainError as error:
-            self.loading = False
             return problem_toast(error)
-        self.rows, self.total = data["rows"], data["total"]
-        self.teams, self.coaches = data["teams"], data["coaches"]
-        self.loading = False
-        return None
+        self.offset, self.rows, self.total = offset, page.rows, page.total
+        self.teams, self.coaches = page.teams, page.coaches
+        return str(offset + PAGE_SIZE) if offset + PAGE_SIZE < page.total else ""
+
+    async def _refresh(self) -> Any:
+        return await self._page(self.cursors[-1] if self.cursors else "")
 
     async def set_search(self, value: str) -> Any:
         """Search as you type (name or email)."""
-        self.search, self.offset = value[:100], 0
-        return await self._fetch()
+        self.search = value[:100]
+        return await self._first_page()
 
     async def set_role_filter(self, value: str) -> Any:
         """Filter by role."""
-        self.role_filter, self.offset = value, 0
-        return await self._fetch()
-
-    async def next_page(self) -> Any:
-        """The next 25."""
-        if self.offset + PAGE_SIZE < self.total:
-            self.offset += PAGE_SIZE
-        return await self._fetch()
-
-    async def previous_page(self) -> Any:
-        """The previous 25."""
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        return await self._fetch()
+        self.role_filter = value
+        return await self._first_page()
 
     def open_editor(self, row: dict[str, str]) -> None:
         """Open the dialog for one user."""
@@ -128,7 +98,7 @@ class UsersState(SessionState):
             await run_write(fn, actor, *args)
         except DomainError as error:
             return problem_toast(error)
-        await self._fetch(actor)
+        await self._refresh()
         return rx.toast.success(done)
 
     async def save_role(self) -> Any:
@@ -143,21 +113,20 @@ class UsersState(SessionState):
         """Assign or unassign the chosen coach (audited as assignment.change)."""
         if not self.coach_choice:
             return rx.toast.error("Choose a coach first.")
-        def change(session: Session, actor: Actor) -> None:
-            users.set_coach_assignment(session, actor, self.coach_choice, self.editing_id,
-                                       assigned=assigned, context=self._context())
+        change = partial(users.set_coach_assignment, assigned=assigned,
+                         context=self._context())
         verb = "assigned to" if assigned else "removed from"
-        return await self._change(change, done=f"Coach {verb} {self.editing_name}.")
+        return await self._change(change, self.coach_choice, self.editing_id,
+                                  done=f"Coach {verb} {self.editing_name}.")
 
     async def set_team(self, member: bool) -> Any:
         """Add to or remove from the chosen team (audited as assignment.change)."""
         if not self.team_choice:
             return rx.toast.error("Choose a team first.")
-        def change(session: Session, actor: Actor) -> None:
-            users.set_team_membership(session, actor, self.team_choice, self.editing_id,
-                                      member=member, context=self._context())
+        change = partial(users.set_team_membership, member=member, context=self._context())
         verb = "added to" if member else "removed from"
-        return await self._change(change, done=f"{self.editing_name} {verb} the team.")
+        return await self._change(change, self.team_choice, self.editing_id,
+                                  done=f"{self.editing_name} {verb} the team.")
 
     @rx.var
     def page_label(self) -> str:
@@ -165,13 +134,3 @@ class UsersState(SessionState):
         if not self.total:
             return "No users"
         return f"{self.offset + 1}–{min(self.offset + PAGE_SIZE, self.total)} of {self.total}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        """Whether there is a next page."""
-        return self.offset + PAGE_SIZE < self.total
-
-    @rx.var
-    def has_previous(self) -> bool:
-        """Whether there is a previous page."""
-        return self.offset > 0

@@ -250,9 +250,9 @@ def test_the_page_export_holds_at_most_limit_and_says_if_more(seeded) -> None:
             session, actor(COMPLIANCE), AuditFilter(action="page."), CONTEXT, limit=3)
     rows = list(csv.reader(io.StringIO(text)))
     assert (count, more, len(rows)) == (2, True, 3)
-    assert rows[0] == audit.BROWSER_CSV_COLUMNS
+    assert rows[0] == audit.CSV_COLUMNS
     assert [r[4] for r in rows[1:]] == ["page.0", "page.1"]
     assert (all_count, no_more) == (3, False)
-    occurred = rows[1][audit.BROWSER_CSV_COLUMNS.index("occurred_at")]
+    occurred = rows[1][audit.CSV_COLUMNS.index("occurred_at")]
     assert datetime.fromisoformat(occurred).year >= 2026
     assert len([e for e in events() if e.action == "audit.export"]) == 2

@@ -106,7 +106,7 @@ def test_weekly_adherence_counts_completed_over_scheduled():
 
 def test_the_calendar_marks_added_removed_changed_and_moved(plan):
     from plangov_app.services.editing import new_item
-    from state.calendar import calendar, dose
+    from plangov_app.services.views.calendar import calendar, dose
 
     strength = _strength(plan)
     first, second = strength.items[0], strength.items[1]
@@ -140,7 +140,7 @@ def test_the_calendar_marks_added_removed_changed_and_moved(plan):
 
 
 def test_the_calendar_puts_each_session_under_its_day(plan):
-    from state.calendar import calendar
+    from plangov_app.services.views.calendar import calendar
 
     week = calendar(plan, None)[0]
     first = plan.start_date
@@ -164,7 +164,7 @@ def test_the_calendar_puts_each_session_under_its_day(plan):
 
 
 def test_week_pages_start_on_a_boundary_and_at_this_week():
-    from state.calendar import WEEKS_PER_PAGE, calendar, page_start
+    from plangov_app.services.views.calendar import WEEKS_PER_PAGE, calendar, page_start
 
     year = generate(GenerationInput("running", "intermediate", 4, START, 52))
     assert page_start(year, -1, START - timedelta(days=1)) == 0  # not started: first page

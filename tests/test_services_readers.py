@@ -86,7 +86,7 @@ def test_export_csv_records_one_export_event_and_says_when_more_match(client, to
                                                audit.AuditFilter(action="auth.login"),
                                                system_context("test"), 2, described)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == audit.BROWSER_CSV_COLUMNS
+    assert rows[0] == audit.CSV_COLUMNS
     assert (written, more, len(rows) - 1) == (2, True, 2) and logins > 2
     assert all(row[4].startswith("auth.login") for row in rows[1:])
     exports = _exports()

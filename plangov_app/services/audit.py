@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -36,9 +36,6 @@ MAX_SEQ = 2**31 - 1  # `seq` is an INTEGER column
 CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
                "target_id", "request_id", "metadata_json", "origin_ip", "user_agent",
                "prev_hash", "hash"]
-BROWSER_CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
-                       "target_id", "request_id", "metadata_json", "origin_ip", "prev_hash",
-                       "hash"]
 
 
 def canonical_json(value: Any) -> str:
@@ -304,21 +301,16 @@ def record_export(session: Session, actor: Actor, filters: AuditFilter, context:
                   target_type="audit_log", metadata=metadata)
 
 
-def _csv_value(event: AuditEvent, column: str) -> Any:
-    return event.occurred_at.isoformat() if column == "occurred_at" else getattr(event, column)
+def csv_chunks(events: Iterable[AuditEvent], *, columns: Sequence[str] = CSV_COLUMNS,
+               chunk_bytes: int = 64_000) -> Iterator[str]:
+    """Events as CSV text chunks: a header, then one row per event (the one row format).
 
-
-def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
-               columns: Sequence[str] = CSV_COLUMNS, chunk_bytes: int = 64_000
-               ) -> Iterator[str]:
-    """The matching events as CSV text chunks, oldest first (audit:export; not audited).
-
-    Every cell is neutralised (csv_cells); call `record_export` once the first chunk is built.
+    Every cell is neutralised (csv_cells).
     """
     buffer = io.StringIO()
     writer = csv_cells.writer(buffer)
     writer.writerow(columns)
-    for event in iter_events(session, actor, filters):
+    for event in events:
         writer.writerow([getattr(event, c) for c in columns])
         if buffer.tell() >= chunk_bytes:
             yield buffer.getvalue()
@@ -328,21 +320,35 @@ def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
         yield buffer.getvalue()
 
 
+def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
+               columns: Sequence[str] = CSV_COLUMNS, chunk_bytes: int = 64_000
+               ) -> Iterator[str]:
+    """The matching events as CSV text chunks, oldest first (audit:export; not audited).
+
+    Call `record_export` once the first chunk is built.
+    """
+    return csv_chunks(iter_events(session, actor, filters), columns=columns,
+                      chunk_bytes=chunk_bytes)
+
+
 def export_csv(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,
                limit: int, described: dict[str, str] | None = None) -> tuple[str, int, bool]:
     """The matching events as CSV, oldest first, with the export audited once built.
 
-    Returns the CSV text (at most `limit` events), how many it holds, and whether more match.
+    The same rows and columns as the API's export (`stream_csv`), at most `limit` events.
+    Returns the CSV text, how many events it holds, and whether more match.
     `filters.actor_id` may be an email; `described` is as for `record_export`.
     """
-    buffer = io.StringIO()
-    writer = csv_cells.writer(buffer)
-    writer.writerow(BROWSER_CSV_COLUMNS)
     written = 0
-    with closing(iter_events(session, actor, _resolved(session, filters))) as events:
+
+    def counted(events: Iterator[AuditEvent]) -> Iterator[AuditEvent]:
+        nonlocal written
         for event in islice(events, limit):
-            writer.writerow([_csv_value(event, c) for c in BROWSER_CSV_COLUMNS])
             written += 1
+            yield event
+
+    with closing(iter_events(session, actor, _resolved(session, filters))) as events:
+        text = "".join(csv_chunks(counted(events)))
         more = next(events, None) is not None
     record_export(session, actor, filters, context, described)
-    return buffer.getvalue(), written, more
+    return text, written, more

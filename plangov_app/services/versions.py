@@ -20,7 +20,7 @@ from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, new_id,
 from plangov_app.services import diffing
 from plangov_app.services.caching import LruCache
 from plangov_app.services.errors import NotFound
-from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from plangov_app.services.plan_document import MODALITIES, PlanDocument, dump_document
 from plangov_app.services.rbac import Actor
 
 _DOCUMENTS = LruCache[str, PlanDocument](256)  # by version id: versions never change
@@ -145,6 +145,10 @@ def _summary(parent: PlanVersion | None, spec: NewVersion,
                                                  spec.changes)
     if baseline is not None:
         summary["vs_baseline"] = diffing.summarize(baseline, spec.document)
+    elif parent is not None and spec.document is document_of(parent):
+        summary["vs_baseline"] = stored_summary(parent).get("vs_baseline")  # same document
+    if summary.get("vs_baseline") is None:
+        summary.pop("vs_baseline", None)
     if spec.status_change:
         summary["status_change"] = {"from": spec.status_change[0], "to": spec.status_change[1]}
     return summary
@@ -176,6 +180,26 @@ def _change_rows(version_id: str, spec: NewVersion) -> list[PlanVersionChange]:
     return rows
 
 
+def stored_summary(version: PlanVersion) -> dict[str, Any]:
+    """The diff summary written with `version` (`vs_parent`, `vs_baseline`, …)."""
+    return json.loads(version.diff_summary_json or "{}")
+
+
+def summary_vs_baseline(version: PlanVersion, baseline: PlanVersion) -> dict[str, Any]:
+    """What changed from the generated baseline to `version`: read back as stored.
+
+    Worked out only for a version stored without it (the baseline itself, or a version
+    written before the summary was kept).
+    """
+    stored = stored_summary(version).get("vs_baseline")
+    if stored is None:
+        return diffing.summarize(document_of(baseline), document_of(version))
+    by_modality = stored["volume"]["by_modality"]  # stored with sorted keys: back in order
+    stored["volume"]["by_modality"] = {m: by_modality[m] for m in MODALITIES
+                                       if m in by_modality}
+    return stored
+
+
 def diff_between(old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
     """Changes and summary from one version to another (any two of a plan)."""
     before, after = document_of(old), document_of(new)
@@ -184,11 +208,6 @@ def diff_between(old: PlanVersion, new: PlanVersion) -> dict[str, Any]:
             "from_version_number": old.version_number, "to_version_number": new.version_number,
             "changes": [c.as_dict() for c in changes],
             "summary": diffing.summarize(before, after, changes)}
-
-
-def apply_content(raw: Any) -> PlanDocument:
-    """Validate a whole replacement document."""
-    return parse_document(raw)
 
 
 def decisions(session: Session, plan_id: str, up_to: int | None = None) -> list[PlanVersion]:

@@ -1,0 +1,119 @@
+"""The editor's preview: the plan as it will be once the unsaved edits are saved.
+
+`editor_preview` gives the badges against the generated plan, the open session (for its
+dialog) and, unless the dialog covers it, the calendar — all of the previewed document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from plangov_app.services import adherence, diffing, plans
+from plangov_app.services.caching import LruCache
+from plangov_app.services.editing import Edit, days_of_week, preview
+from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.rbac import Actor, Permission
+from plangov_app.services.versions import document_of
+from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar
+from plangov_app.services.views.common import Choice
+
+#: the dose fields the session dialog edits, and their labels
+EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
+LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
+          "duration_min": "Minutes"}
+_PREVIEWS = LruCache[str, PlanDocument](32)  # (head, edits) → previewed document
+
+
+@dataclasses.dataclass
+class DialogItem:
+    """An exercise of the open session, with its dose as text for the inputs."""
+
+    item_id: str = ""
+    name: str = ""
+    sets: str = ""
+    reps: str = ""
+    load_kg: str = ""
+    rpe: str = ""
+    duration_min: str = ""
+
+
+@dataclasses.dataclass
+class SessionDialog:
+    """The open session as its dialog shows it."""
+
+    session_id: str = ""
+    title: str = ""
+    day: str = ""
+    notes: str = ""
+    days: list[Choice] = dataclasses.field(default_factory=list)
+    items: list[DialogItem] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class EditorPreview:
+    """The previewed plan: badges (None without edits), the dialog, maybe the calendar."""
+
+    badges: list[str] | None = None
+    dialog: SessionDialog | None = None
+    weeks: list[WeekRow] | None = None
+
+
+def _text(value: float | int | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _previewed(head_id: str, head: PlanDocument, edits: list[dict[str, Any]]) -> PlanDocument:
+    """`head` with `edits` applied (validated), remembered for the next event."""
+    if not edits:
+        return head
+    key = head_id + json.dumps(edits, sort_keys=True, default=str)
+    cached = _PREVIEWS.get(key)
+    if cached is None:
+        cached = preview(head, [Edit.from_dict(e) for e in edits])
+        _PREVIEWS.put(key, cached)
+    return cached
+
+
+def _dialog(document: PlanDocument, session_id: str) -> SessionDialog | None:
+    found = document.session(session_id) if session_id else None
+    if found is None:
+        return None
+    return SessionDialog(
+        session_id=session_id,
+        title=f"{found.title or found.modality.title()} · {found.day:%a %d %b}",
+        day=found.day.isoformat(), notes=found.notes,
+        days=[Choice(d.isoformat(), f"{d:%a %d %b}")
+              for d in days_of_week(document, session_id)],
+        items=[DialogItem(i.item_id, i.name, *[_text(getattr(i, f)) for f in EDITABLE])
+               for i in found.items])
+
+
+def editor_preview(session: Session, actor: Actor, plan_id: str, *,
+                   edits: list[dict[str, Any]], open_session: str = "",
+                   threads: dict[str, int] | None = None, week_start: int = 0
+                   ) -> EditorPreview:
+    """The plan as it will be once `edits` are saved (PLAN_EDIT; InvalidInput if invalid).
+
+    The calendar (a page of weeks from `week_start`) is left out while the dialog of
+    `open_session` covers it.
+    """
+    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
+    head_version = plans.head_version(session, plan)
+    document = _previewed(head_version.id, document_of(head_version), edits)
+    result = EditorPreview(dialog=_dialog(document, open_session))
+    if not edits and open_session:
+        return result
+    baseline = document_of(plans.baseline_version(session, plan))
+    changes = diffing.diff_documents(baseline, document)
+    if edits:
+        result.badges = diffing.summarize(baseline, document, changes)["badges"]
+    if not open_session:
+        marks = adherence.session_compliance(session, plan, document, date.today())
+        result.weeks = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
+                                threads, week_start, WEEKS_PER_PAGE, changes=changes)
+    return result

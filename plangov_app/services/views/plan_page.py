@@ -1,0 +1,216 @@
+"""The plan page (review and editor): a page of weeks, what changed, threads, options.
+
+`plan_page` assembles everything `/plans/{id}` and `/plans/{id}/review` show, and what the
+user may do there (`can_edit`, `can_decide`, `can_comment`), from `status` and `rbac`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from db.models import Plan, PlanVersion, User
+from plangov_app.services import adherence, comments, diffing, plans, status, versions
+from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.rbac import Actor, Permission, can
+from plangov_app.services.versions import document_of
+from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
+
+TIMELINE_VERSIONS = 30  # the newest versions the editor's timeline lists
+
+
+@dataclasses.dataclass
+class TimelineRow:
+    """One version of this plan, for the editor's timeline."""
+
+    number: str = ""
+    kind: str = ""
+    status: str = ""
+    author: str = ""
+    when: str = ""
+    badges: list[str] = dataclasses.field(default_factory=list)
+    current: bool = False
+
+
+@dataclasses.dataclass
+class ThreadRow:
+    """A comment as the review shows it."""
+
+    id: str = ""
+    author: str = ""
+    role: str = ""
+    message: str = ""
+    anchor: str = ""
+    when: str = ""
+    outdated: bool = False
+    resolved: bool = False
+    original: str = ""
+    reply: bool = False
+
+
+@dataclasses.dataclass
+class Anchor:
+    """A session on screen that a comment can be about."""
+
+    id: str = ""
+    label: str = ""
+
+
+@dataclasses.dataclass
+class OtherPlan:
+    """Another plan of the same athlete (the editor's Athlete panel)."""
+
+    label: str = ""
+    status: str = ""
+    link: str = ""
+
+
+@dataclasses.dataclass
+class PlanPage:
+    """Everything the plan page shows, and what the user may do there."""
+
+    plan_id: str = ""
+    athlete: str = ""
+    status: str = ""
+    algorithm: str = ""
+    arm: str = ""
+    version: str = ""
+    head_id: str = ""
+    weeks: list[WeekRow] = dataclasses.field(default_factory=list)
+    week_start: int = 0
+    week_total: int = 0
+    badges: list[str] = dataclasses.field(default_factory=list)
+    impact: str = ""
+    compare: str = "baseline"  # baseline | seen
+    seen_label: str = ""
+    seen_impact: str = ""
+    timeline: list[TimelineRow] = dataclasses.field(default_factory=list)
+    threads: list[ThreadRow] = dataclasses.field(default_factory=list)
+    open_threads: dict[str, int] = dataclasses.field(default_factory=dict)
+    anchors: list[Anchor] = dataclasses.field(default_factory=list)
+    athlete_link: str = ""
+    history_link: str = ""
+    adherence: str = ""
+    adherence_weeks: list[str] = dataclasses.field(default_factory=list)
+    previous: list[OtherPlan] = dataclasses.field(default_factory=list)
+    can_edit: bool = False
+    can_decide: bool = False
+    can_comment: bool = False
+
+
+def may_edit(actor: Actor, plan: Plan) -> bool:
+    """Whether `actor` may edit `plan` now (its status takes an edit, and RBAC allows it)."""
+    return (plan.status, "edit") in status.TRANSITIONS \
+        and can(actor, Permission.PLAN_EDIT, plan.athlete_id)
+
+
+def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[ThreadRow]:
+    rows = []
+    for view in views:
+        c = view.comment
+        original = ""
+        if view.original:
+            original = f"{view.original.get('title', '')} on {view.original.get('day', '')}"
+        rows.append(ThreadRow(
+            id=c.id, author=view.author_name, role=view.author_role, message=c.message,
+            anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
+            when=c.created_at.strftime("%d %b %H:%M"), outdated=view.outdated,
+            resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
+    return rows
+
+
+def open_thread_counts(views: list[comments.CommentView]) -> dict[str, int]:
+    """Unresolved threads per session (what the calendar's cards show)."""
+    counts: dict[str, int] = {}
+    for view in views:
+        c = view.comment
+        if c.anchor_id and not c.parent_id and c.resolved_at is None:
+            counts[c.anchor_id] = counts.get(c.anchor_id, 0) + 1
+    return counts
+
+
+def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineRow]:
+    listed = versions.list_versions(session, plan)
+    names = versions.author_names(session, listed)
+    rows = []
+    for v in reversed(listed[-TIMELINE_VERSIONS:]):
+        vs_parent = versions.stored_summary(v).get("vs_parent", {})
+        rows.append(TimelineRow(
+            number=f"v{v.version_number}", kind=v.kind, status=v.status,
+            author=f"{names.get(v.author_id or '', 'system')} ({v.author_role or 'system'})",
+            when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
+            current=v.id == head.id))
+    return rows
+
+
+def _athlete_panel(session: Session, actor: Actor, plan: Plan,
+                   document: PlanDocument) -> dict[str, Any]:
+    weeks = adherence.weekly(session, plan, document, date.today())
+    rate = adherence.overall(weeks)
+    others, _ = plans.list_plans(session, actor, plans.PlanQuery(
+        athlete_id=plan.athlete_id, sort="recent", limit=10))
+    return {
+        "adherence": "no sessions due yet" if rate is None else f"{rate:.0%}",
+        "adherence_weeks": [f"Week {w.index + 1}: {w.completed}/{w.scheduled}"
+                            for w in weeks if w.scheduled][:52],
+        "previous": [OtherPlan(label=f"{h.plan.start_date:%d %b %Y} · {h.plan.weeks} wk",
+                               status=h.plan.status, link=f"/plans/{h.plan.id}")
+                     for h in others if h.plan.id != plan.id],
+    }
+
+
+def _seen(session: Session, plan: Plan, head: PlanVersion,
+          document: PlanDocument) -> tuple[PlanDocument | None, str, str]:
+    """The version the athlete last reviewed: its document, label and impact sentence."""
+    seen_version = versions.last_reviewed(session, plan, head.version_number)
+    if seen_version is None:
+        return None, "", ""
+    seen = document_of(seen_version)
+    impact = diffing.describe(diffing.summarize(seen, document), seen, document)
+    return seen, f"version {seen_version.version_number}", impact
+
+
+def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "baseline",
+              week_start: int = -1, editing: bool = False) -> PlanPage:
+    """The plan page of `plan_id` for `actor` (NotFound unless they may view it).
+
+    `compare` picks the reference the calendar is marked against ("seen": the version the
+    athlete last reviewed, when there is one); `editing` offers the edit controls when the
+    plan may be edited by `actor` now.
+    """
+    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    head = plans.head_version(session, plan)
+    baseline_version = plans.baseline_version(session, plan)
+    document, baseline = document_of(head), document_of(baseline_version)
+    seen, seen_label, seen_impact = _seen(session, plan, head, document)
+    reference = seen if compare == "seen" and seen is not None else baseline
+    marks = adherence.session_compliance(session, plan, document, date.today())
+    views = comments.list_comments(session, actor, plan.id)
+    open_threads = open_thread_counts(views)
+    first = page_start(document, week_start, date.today())
+    weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
+                     open_threads, first, WEEKS_PER_PAGE)
+    athlete = session.get(User, plan.athlete_id)
+    summary = versions.summary_vs_baseline(head, baseline_version)
+    titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
+    return PlanPage(
+        plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
+        algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
+        version=str(head.version_number), head_id=head.id, weeks=weeks, week_start=first,
+        week_total=len(document.weeks), badges=summary["badges"],
+        impact=diffing.describe(summary, baseline, document),
+        compare="seen" if reference is seen else "baseline", seen_label=seen_label,
+        seen_impact=seen_impact, timeline=_timeline(session, plan, head),
+        threads=_threads(views, titles), open_threads=open_threads,
+        anchors=[Anchor(id=card.id, label=titles[card.id])  # the sessions on screen
+                 for week in weeks for card in week.cards() if card.id in titles],
+        athlete_link=f"/athletes/{plan.athlete_id}",
+        history_link=f"/athletes/{plan.athlete_id}/history",
+        can_edit=editing and may_edit(actor, plan),
+        can_decide=plan.status == status.COACH_REVIEWED
+        and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
+        can_comment=can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
+        **_athlete_panel(session, actor, plan, document))

@@ -1,0 +1,80 @@
+"""The plan list: Pending Plans (coach), My Plans (athlete), Plans (support, admin)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from plangov_app.services import plans, status
+from plangov_app.services.rbac import Actor, Role
+
+PAGE_SIZE = 20
+HEADINGS = {Role.COACH: "Pending Plans", Role.ATHLETE: "My Plans"}
+
+
+@dataclasses.dataclass
+class PlanRow:
+    """A plan as the list shows it."""
+
+    id: str = ""
+    athlete: str = ""
+    sport: str = ""
+    level: str = ""
+    status: str = ""
+    waiting: str = ""
+    algorithm: str = ""
+    weeks: str = ""
+    start: str = ""
+    comments: str = ""
+    link: str = ""
+
+
+@dataclasses.dataclass
+class PlansList:
+    """A page of the list, its heading and the filter it shows."""
+
+    heading: str = "Plans"
+    status_filter: str = "all"
+    rows: list[PlanRow] = dataclasses.field(default_factory=list)
+    next_cursor: str = ""
+
+
+def waiting(since: datetime, now: datetime | None = None) -> str:
+    """How long a plan has waited, as people say it ("3 h", "2 days")."""
+    hours = ((now or datetime.now(UTC)) - since).total_seconds() / 3600
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return f"{int(hours)} h"
+    return f"{int(hours // 24)} days"
+
+
+def effective_filter(actor: Actor, status_filter: str) -> str:
+    """`pending` is the coach's queue; others see every status instead."""
+    return "all" if actor.role is not Role.COACH and status_filter == "pending" else status_filter
+
+
+def _statuses(status_filter: str) -> tuple[str, ...]:
+    if status_filter == "pending":
+        return status.PENDING_COACH
+    return () if status_filter == "all" else (status_filter,)
+
+
+def plans_list(session: Session, actor: Actor, *, status_filter: str, search: str = "",
+               sort: str = "waiting", cursor: str | None = None) -> PlansList:
+    """A page of the plans `actor` may see (PLAN_VIEW), filtered and sorted."""
+    status_filter = effective_filter(actor, status_filter)
+    headers, next_cursor = plans.list_plans(session, actor, plans.PlanQuery(
+        statuses=_statuses(status_filter), search=search, sort=sort, cursor=cursor,
+        limit=PAGE_SIZE))
+    link = "/plans/{}/review" if actor.role is Role.ATHLETE else "/plans/{}"
+    rows = [PlanRow(id=h.plan.id, athlete=h.athlete_name, sport=h.sport, level=h.level,
+                    status=h.plan.status, waiting=waiting(h.plan.updated_at),
+                    algorithm=h.plan.algorithm_version, weeks=str(h.plan.weeks),
+                    start=h.plan.start_date.strftime("%d %b %Y"),
+                    comments=str(h.open_comments), link=link.format(h.plan.id))
+            for h in headers]
+    return PlansList(heading=HEADINGS.get(actor.role, "Plans"), status_filter=status_filter,
+                     rows=rows, next_cursor=next_cursor or "")

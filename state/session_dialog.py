@@ -1,0 +1,163 @@
+"""The editor's session dialog: one session's exercises, day and notes, and the picker.
+
+Every change becomes an unsaved edit through `EditorState` (which previews it); this
+state only holds what the dialog shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from plangov_app.services import catalogue
+from plangov_app.services.editing import Edit, new_item
+from plangov_app.services.views.common import Choice
+from plangov_app.services.views.editor import EDITABLE, LABELS, DialogItem, SessionDialog
+from state.session import SignedIn
+
+CATALOGUE_HITS = 8
+
+
+def _number(value: str) -> float | int | None:
+    text = value.strip()
+    if not text:
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return int(number) if number.is_integer() else number
+
+
+class SessionDialogState(SignedIn, rx.State):
+    """The open session (its id, title, items, day, notes) and the exercise picker."""
+
+    open_session: str = ""
+    open_title: str = ""
+    dialog_items: list[DialogItem] = []
+    dialog_day: str = ""
+    dialog_notes: str = ""
+    day_options: list[Choice] = []
+    picker_for: str = ""  # "" closed, "new" to add, else the item_id being swapped
+    picker_label: str = ""
+    catalogue_query: str = ""
+    catalogue_hits: list[Choice] = []
+
+    def _show(self, dialog: SessionDialog | None) -> None:
+        """Show the previewed session, or close the dialog when there is none."""
+        if dialog is None:
+            if self.open_session:
+                self.open_session = ""
+            return
+        self.open_session, self.open_title = dialog.session_id, dialog.title
+        self.dialog_items, self.dialog_day = dialog.items, dialog.day
+        self.dialog_notes, self.day_options = dialog.notes, dialog.days
+
+    async def _close(self) -> None:
+        self.open_session, self.picker_for = "", ""
+
+    async def _editor(self) -> Any:
+        from state.editor import EditorState  # the editor keeps (and previews) the edits
+
+        return await self.get_state(EditorState)
+
+    async def edit_session(self, session_id: str) -> Any:
+        """Open the dialog for one session (as it is with the unsaved edits)."""
+        self.picker_for = ""
+        editor = await self._editor()
+        return await editor._apply(editor.edits, open_session=session_id)
+
+    async def close_session(self) -> Any:
+        """Close the session dialog; the calendar then shows the edits made in it."""
+        if not self.open_session:
+            return None
+        await self._close()
+        editor = await self._editor()
+        if editor.calendar_stale:
+            return await editor._apply(editor.edits, open_session="")
+        return None
+
+    async def _replace(self, same: Callable[[dict[str, Any]], bool], edit: Edit) -> Any:
+        """Record `edit` in place of an earlier unsaved edit of the same thing."""
+        editor = await self._editor()
+        return await editor._apply([e for e in editor.edits if not same(e)] + [edit.as_dict()])
+
+    async def change_field(self, item_id: str, name: str, field: str, value: str) -> Any:
+        """Record an unsaved edit of one dose field."""
+        if field not in EDITABLE:
+            return rx.toast.error(f"{field} cannot be edited here.")
+        try:
+            number = _number(value)
+        except ValueError:
+            return rx.toast.error(f"{LABELS[field]}: enter a number.")
+        if field in ("sets", "reps") and number is not None:
+            number = int(number)
+        shown = next((getattr(i, field) for i in self.dialog_items if i.item_id == item_id), "")
+        if value.strip() == shown:
+            return None  # left unchanged
+        return await self._replace(
+            lambda e: e["item_id"] == item_id and e["field"] == field,
+            Edit("set_item", self.open_session, item_id, field, number,
+                 f"{name}: {LABELS[field].lower()} → {value.strip() or 'empty'}"))
+
+    async def change_notes(self, value: str) -> Any:
+        """Record the session's new notes (on leaving the box)."""
+        if value == self.dialog_notes:
+            return None
+        session_id = self.open_session
+        return await self._replace(
+            lambda e: e["kind"] == "set_session" and e["session_id"] == session_id,
+            Edit("set_session", session_id, None, "notes", value[:1000],
+                 f"{self.open_title}: notes edited"))
+
+    async def move_to(self, day: str) -> Any:
+        """Move the open session to another day of its week."""
+        if day == self.dialog_day:
+            return None
+        label = next((c.label for c in self.day_options if c.value == day), day)
+        title, session_id = self.open_title.split(" · ")[0], self.open_session
+        return await self._replace(
+            lambda e: e["kind"] == "move" and e["session_id"] == session_id,
+            Edit("move", session_id, None, "day", day, f"{title}: moved to {label}"))
+
+    async def remove_item(self, item_id: str, name: str) -> Any:
+        """Remove an exercise from the open session."""
+        editor = await self._editor()
+        return await editor._add(Edit("remove_item", self.open_session, item_id, None, None,
+                                      f"{name}: removed").as_dict())
+
+    def open_picker(self, target: str, name: str) -> None:
+        """Open the catalogue to add an exercise ("new") or swap `target` for another."""
+        self.picker_for = target
+        self.picker_label = "Add an exercise" if target == "new" else f"Swap {name} for…"
+        self.search_catalogue("")
+
+    def close_picker(self) -> None:
+        """Back to the session's exercises."""
+        self.picker_for = ""
+
+    def search_catalogue(self, query: str) -> None:
+        """Exercises whose name, pattern or equipment matches `query`."""
+        self.catalogue_query = query[:60]
+        self.catalogue_hits = [Choice(e.key, f"{e.name} · {e.category}, {e.equipment}")
+                               for e in catalogue.search(self.catalogue_query,
+                                                         limit=CATALOGUE_HITS)]
+
+    async def pick_exercise(self, key: str) -> Any:
+        """Add the chosen exercise, or swap the picked item for it."""
+        exercise = catalogue.get_exercise(key)
+        if exercise is None:
+            return rx.toast.error("That exercise is not in the catalogue.")
+        target = self.picker_for
+        if target == "new":
+            edit = Edit("add_item", self.open_session, None, None, new_item(key),
+                        f"{exercise.name}: added")
+        else:
+            old = next((i.name for i in self.dialog_items if i.item_id == target), "exercise")
+            edit = Edit("swap", self.open_session, target, None, key,
+                        f"{old} → {exercise.name} (swap)")
+        self.picker_for = ""
+        editor = await self._editor()
+        return await editor._add(edit.as_dict())
