@@ -330,3 +330,11 @@ def test_a_session_filed_under_another_week_on_the_same_day_is_moved() -> None:
     content["weeks"][1]["sessions"].append(run)
     assert diffing.diff_documents(before, doc(content)) == [
         Change("sessions/s2/week", "moved", 0, 1, "s2", None)]
+
+
+def test_a_total_that_rounds_to_nothing_is_plain_zero() -> None:
+    """(−0.1 × 3 + 0.1 × 2) / 5 rounds to −0.0, which must read 0.0, not "-0.0"."""
+    by_modality = {"strength": {"pct": -0.1}, "endurance": {"pct": 0.1},
+                   "mobility": {"pct": None}}
+    total = diffing._weighted_total(by_modality, {"strength": 3, "endurance": 2, "mobility": 9})
+    assert total == 0.0 and math.copysign(1.0, total) == 1.0

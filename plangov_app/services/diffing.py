@@ -262,7 +262,7 @@ def _whole(change: Change) -> str:
 
 
 def _weighted_total(by_modality: dict[str, dict[str, Any]], counts: dict[str, int]) -> float | None:
-    weights = {m: counts.get(m, 0) for m, v in by_modality.items() if v["pct"] is not None}
+    weights = {m: counts[m] for m, v in by_modality.items() if v["pct"] is not None}
     total = sum(weights.values())
     if not total:
         return None
@@ -311,7 +311,7 @@ def describe(summary: dict[str, Any], before: PlanDocument, after: PlanDocument)
     For example "3 sessions changed, strength volume ↑ 12%, Thursday run moved to Friday".
     """
     parts: list[str] = []
-    changed = summary.get("sessions_changed", 0)
+    changed = summary.get("sessions_changed")
     if changed:
         parts.append(f"{changed} session{'s' if changed != 1 else ''} changed")
     for modality, volume in summary["volume"]["by_modality"].items():
@@ -320,17 +320,17 @@ def describe(summary: dict[str, Any], before: PlanDocument, after: PlanDocument)
             parts.append(f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}%")
     for move in summary.get("sessions_moved", []):
         moved = after.session(move["session_id"]) or before.session(move["session_id"])
-        title = (moved.title if moved else "session").split(" — ")[0]
-        parts.append(f"{_weekday(move['from'])} {title.lower()} moved to {_weekday(move['to'])}")
+        title = moved.title.split(" — ")[0].lower() if moved else "session"
+        parts.append(f"{_weekday(move['from'])} {title} moved to {_weekday(move['to'])}")
     names = {}
     for swap in summary.get("exercise_swaps", []):
         names[swap["from"]] = swap["to"]
     parts += [f"{_exercise_name(a)} → {_exercise_name(b)}" for a, b in names.items()]
-    for key, label in (("weeks_added", "week added"), ("weeks_removed", "week removed"),
-                       ("items_added", "exercise added"), ("items_removed", "exercise removed")):
-        n = summary.get(key, 0)
+    for key, noun, verb in (("weeks_added", "week", "added"), ("weeks_removed", "week", "removed"),
+                            ("items_added", "exercise", "added"),
+                            ("items_removed", "exercise", "removed")):
+        n = summary.get(key)
         if n:
-            noun, verb = label.split(" ")
             parts.append(f"{n} {noun}{'s' if n != 1 else ''} {verb}")
     return ", ".join(parts) if parts else "No changes."
 
