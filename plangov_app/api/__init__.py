@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from plangov_app.api import athletes, audit, auth, notifications, plans, problems, users
 from plangov_app.api.middleware import ApiMiddleware
+from plangov_app.gc_tuning import freeze_startup_heap
 from plangov_app.services.errors import NotFound
 from plangov_app.settings import get_settings
 
@@ -42,3 +43,4 @@ def create_api() -> FastAPI:
 
 
 api = create_api()
+freeze_startup_heap()  # the app is built: later full collections skip it
