@@ -7,10 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from plangov_app.services import adherence, diffing
-from plangov_app.services.editing import Edit, compile_edits, days_of_week, preview
 from plangov_app.services.errors import InvalidInput
 from plangov_app.services.generation import GenerationInput, generate
 from plangov_app.services.plan_document import dump_document, parse_document
+from plangov_app.services.plans.unsaved_edits import (
+    Edit,
+    compile_edits,
+    days_of_week,
+    preview_edits,
+)
 
 START = date(2026, 12, 7)  # a Monday
 
@@ -32,7 +37,7 @@ def test_edits_compile_to_patch_and_preview(plan):
     operations, stale = compile_edits(plan, edits)
     assert stale == []
     assert [op["op"] for op in operations] == ["replace", "replace"]
-    edited = preview(plan, edits)
+    edited = preview_edits(plan, edits)
     assert edited.session(strength.session_id).items[0].sets == item.sets + 2
     assert edited.session(strength.session_id).notes == "Go easy"
     changes = diffing.diff_documents(plan, edited)
@@ -56,13 +61,14 @@ def test_edits_survive_a_concurrent_reorder_and_report_vanished_targets(plan):
     assert [e.kind for e in stale] == ["remove_item"]
     assert len(operations) == 1
     assert operations[0]["path"].endswith("/items/0/reps")  # the item moved up one place
-    assert preview(new_head, mine).session(strength.session_id).items[0].reps == 9
+    assert preview_edits(new_head, mine).session(strength.session_id).items[0].reps == 9
 
 
 def test_swap_to_unloaded_exercise_clears_the_load(plan):
     strength = _strength(plan)
     loaded = next(i for i in strength.items if i.load_kg)
-    edited = preview(plan, [Edit("swap", strength.session_id, loaded.item_id, value="push_up")])
+    edited = preview_edits(plan, [Edit("swap", strength.session_id, loaded.item_id,
+                                       value="push_up")])
     swapped = next(i for i in edited.session(strength.session_id).items
                    if i.item_id == loaded.item_id)
     assert (swapped.exercise, swapped.name, swapped.load_kg) == ("push_up", "Push-up", None)
@@ -82,7 +88,7 @@ def test_move_within_week_and_its_description(plan):
     days = days_of_week(plan, first.session_id)
     assert days[0] == START and days[-1] == START + timedelta(days=6)
     free = next(d for d in days if d not in {s.day for s in plan.weeks[0].sessions})
-    edited = preview(plan, [Edit("move", first.session_id, value=free.isoformat())])
+    edited = preview_edits(plan, [Edit("move", first.session_id, value=free.isoformat())])
     summary = diffing.summarize(plan, edited)
     assert summary["badges"] == ["1 session moved"]
     sentence = diffing.describe(summary, plan, edited)
@@ -105,7 +111,7 @@ def test_weekly_adherence_counts_completed_over_scheduled():
 
 
 def test_the_calendar_marks_added_removed_changed_and_moved(plan):
-    from plangov_app.services.editing import new_item
+    from plangov_app.services.plans.unsaved_edits import new_item
     from plangov_app.services.views.calendar import calendar, dose
 
     strength = _strength(plan)
@@ -113,7 +119,7 @@ def test_the_calendar_marks_added_removed_changed_and_moved(plan):
     other = next(s for s in plan.weeks[0].sessions if s.session_id != strength.session_id)
     target_day = next(d for d in days_of_week(plan, other.session_id)
                       if d not in {s.day for s in plan.weeks[0].sessions})
-    edited = preview(plan, [
+    edited = preview_edits(plan, [
         Edit("set_item", strength.session_id, first.item_id, "sets", first.sets + 1),
         Edit("remove_item", strength.session_id, second.item_id),
         Edit("add_item", strength.session_id, value=new_item("plank")),
@@ -155,7 +161,7 @@ def test_the_calendar_puts_each_session_under_its_day(plan):
 
     moved = plan.weeks[0].sessions[0]
     free = next(n for n in range(7) if n not in busy)
-    edited = preview(plan, [Edit("move", moved.session_id,
+    edited = preview_edits(plan, [Edit("move", moved.session_id,
                                  value=(first + timedelta(days=free)).isoformat())])
     after = calendar(edited, plan)[0]
     assert [c.id for c in after.days[free].sessions] == [moved.session_id]
@@ -199,8 +205,8 @@ def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, 
     from db.session import unit_of_work
     from plangov_app.demo import demo_id
     from plangov_app.services.context import system_context
-    from plangov_app.services.editing import save_edits
     from plangov_app.services.errors import Conflict
+    from plangov_app.services.plans.unsaved_edits import save_draft
     from plangov_app.services.rbac import load_actor
     from tests.plan_helpers import counts, create_plan, version
 
@@ -211,14 +217,15 @@ def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, 
     edit = Edit("set_session", first["session_id"], field="notes", value="Easy").as_dict()
     with unit_of_work(seeded) as session:
         actor = load_actor(session, demo_id("coach1@demo.test"))
-        number, stale = save_edits(session, actor, plan["id"], head["id"], [edit], ["other"],
-                                   "", system_context("test"))
+        number, stale = save_draft(session, actor, plan["id"], base_version_id=head["id"],
+                                   edits=[edit], reasons=["other"], rationale="",
+                                   context=system_context("test"))
     assert (number, stale) == (2, [])
     with unit_of_work(seeded) as session:
         before = counts(session)
         with pytest.raises(Conflict, match="Casey Coach saved version 2 since you opened"):
-            save_edits(session, actor, plan["id"], head["id"], [edit], ["other"], "",
-                       system_context("test"))
+            save_draft(session, actor, plan["id"], base_version_id=head["id"], edits=[edit],
+                       reasons=["other"], rationale="", context=system_context("test"))
         assert counts(session) == before  # nothing written
 
 
@@ -227,8 +234,8 @@ def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved
     from db.session import read_session, unit_of_work
     from plangov_app.demo import demo_id
     from plangov_app.services.context import system_context
-    from plangov_app.services.editing import restore_edits, save_edits
     from plangov_app.services.errors import NotFound
+    from plangov_app.services.plans.unsaved_edits import restore_unsaved_edits, save_draft
     from plangov_app.services.rbac import load_actor
     from tests.plan_helpers import create_plan, version
 
@@ -244,19 +251,24 @@ def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved
                   Edit("move", "no-such-session", value="2026-12-08").as_dict()]
     with read_session(seeded) as session:
         actor = load_actor(session, demo_id("coach1@demo.test"))
-        restored = restore_edits(session, actor, plan["id"], head["id"], remembered)
+        restored = restore_unsaved_edits(session, actor, plan["id"], base_version_id=head["id"],
+                                         remembered=remembered)
     assert (restored.edits, restored.dropped, restored.saved_since) == ([notes, removal], 4, "")
 
     with unit_of_work(seeded) as session:  # another save removes what the removal touched
         other = Edit("remove_item", second["session_id"], second["items"][0]["item_id"])
-        save_edits(session, actor, plan["id"], head["id"], [other.as_dict()], ["other"], "",
-                   system_context("test"))
+        save_draft(session, actor, plan["id"], base_version_id=head["id"],
+                   edits=[other.as_dict()], reasons=["other"], rationale="",
+                   context=system_context("test"))
     with read_session(seeded) as session:
-        restored = restore_edits(session, actor, plan["id"], head["id"], [notes, removal])
+        restored = restore_unsaved_edits(session, actor, plan["id"], base_version_id=head["id"],
+                                         remembered=[notes, removal])
         assert restored.edits == [notes] and restored.dropped == 1
         assert restored.saved_since.startswith("Casey Coach saved version 2")
-        unknown_base = restore_edits(session, actor, plan["id"], "not-a-version", [notes])
+        unknown_base = restore_unsaved_edits(session, actor, plan["id"],
+                                             base_version_id="not-a-version", remembered=[notes])
         assert unknown_base.saved_since == "The plan is now at version 2."
         other_coach = load_actor(session, demo_id("coach2@demo.test"))
         with pytest.raises(NotFound):
-            restore_edits(session, other_coach, plan["id"], head["id"], [notes])
+            restore_unsaved_edits(session, other_coach, plan["id"], base_version_id=head["id"],
+                                  remembered=[notes])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plangov_app.services import comments, plans
+from plangov_app.services import comments
+from plangov_app.services.plans import edits, transitions
 from tests.plan_helpers import counts, create_plan, version
 
 ROLES = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test", "athlete1@demo.test",
@@ -80,12 +81,12 @@ def test_every_endpoint_for_every_role(client, token_for, email):
 
 
 STEPS = {
-    "edit": [(plans, "prepare_version"), (plans, "insert_version"), (plans.audit, "record"),
-             (plans.outbox, "emit")],
-    "submit": [(plans, "write_version"), (plans.audit, "record"), (plans.outbox, "emit"),
-               (plans.notifications, "notify")],
-    "approve": [(plans, "write_version"), (plans.audit, "record"), (plans.outbox, "emit"),
-                (plans.notifications, "notify")],
+    "edit": [(edits, "prepare_version"), (edits, "insert_version"), (edits.audit, "record"),
+             (edits.outbox, "emit")],
+    "submit": [(transitions, "insert_version"), (transitions.audit, "record"),
+               (transitions.outbox, "emit"), (transitions.notifications, "notify")],
+    "approve": [(transitions, "insert_version"), (transitions.audit, "record"),
+                (transitions.outbox, "emit"), (transitions.notifications, "notify")],
     "comment": [(comments.audit, "record"), (comments.outbox, "emit"),
                 (comments.notifications, "notify")],
 }

@@ -17,9 +17,9 @@ import pytest
 from db.models import clock_at
 from db.session import unit_of_work
 from plangov_app.demo import demo_id
-from plangov_app.services import plans
 from plangov_app.services.context import system_context
-from plangov_app.services.rbac import load_actor
+from plangov_app.services.plans import creation, edits, lookup
+from plangov_app.services.rbac import Permission, load_actor
 from plangov_app.services.versions import document_of
 
 COACH, ADMIN, ATHLETE = "coach1@demo.test", "admin@demo.test", "athlete1@demo.test"
@@ -30,11 +30,11 @@ def _edit(email: str, plan_id: str, operations_for, reasons: tuple[str, ...], wh
           ) -> int:
     with clock_at(when), unit_of_work() as session:
         actor = load_actor(session, demo_id(email))
-        plan = plans.load_plan(session, actor, plan_id, plans.Permission.PLAN_EDIT)
-        head = plans.head_version(session, plan)
-        version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
+        plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
+        head = lookup.head_version(session, plan)
+        version, _ = edits.create_edited_version(session, actor, plan_id, request=edits.EditRequest(
             base_version_id=head.id, operations=operations_for(document_of(head)),
-            reason_codes=reasons, rationale=f"by {email}"), system_context("test"))
+            reason_codes=reasons, rationale=f"by {email}"), context=system_context("test"))
         return version.version_number
 
 
@@ -44,9 +44,9 @@ def _history(seeded) -> str:
     10:00, v3; a session added at 11:00, v4)."""
     with clock_at(MOMENTS[0]), unit_of_work() as session:
         coach = load_actor(session, demo_id(COACH))
-        plan_id = plans.generate_plan(session, coach, athlete_id=demo_id(ATHLETE),
-                                      start_date=date(2027, 1, 4), weeks=4,
-                                      context=system_context("test")).id
+        plan_id = creation.generate_plan(session, coach, athlete_id=demo_id(ATHLETE),
+                                         start_date=date(2027, 1, 4), weeks=4,
+                                         context=system_context("test")).id
 
     def by_coach(doc) -> list[dict]:
         first = doc.weeks[0].sessions[0]

@@ -20,8 +20,9 @@ from sqlmodel import col, select
 from db.models import AuditEvent, OutboxEvent, Plan, PlanVersion
 from db.session import read_session, unit_of_work
 from plangov_app.demo import demo_id
-from plangov_app.services import audit, plans
+from plangov_app.services import audit
 from plangov_app.services.context import system_context
+from plangov_app.services.plans import edits, lifecycle
 from tests.plan_helpers import counts, create_plan, patch, version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ def _approved(client, token_for, start: str, weeks: int = 4,
 
 def _advance(day: date) -> dict[str, int]:
     with unit_of_work() as session:
-        return plans.advance_lifecycle(session, day, system_context("test advance"))
+        return lifecycle.advance_lifecycle(session, day, system_context("test advance"))
 
 
 def _state(plan_id: str) -> tuple[str, list[tuple[int, str, str, str | None]]]:
@@ -315,7 +316,7 @@ def test_unknown_reason_codes_are_refused(client, token_for, session, reasons):
     content = copy.deepcopy(head["content"])
     content["weeks"][0]["sessions"][0]["notes"] = "x"
     by_content = _put(client, coach, plan, head["id"], content, reasons=reasons)
-    unknown = [r for r in reasons if r not in plans.REASON_CODES]
+    unknown = [r for r in reasons if r not in edits.REASON_CODES]
     for response in (by_ops, by_content):
         assert response.status_code == 422, response.text
         assert response.json()["detail"].startswith("reason_codes: unknown")
@@ -323,5 +324,5 @@ def test_unknown_reason_codes_are_refused(client, token_for, session, reasons):
     assert counts(session) == before
     known = patch(client, coach, plan["id"], head["id"],
                   [{"op": "replace", "path": NOTES, "value": "x"}],
-                  reasons=tuple(plans.REASON_CODES))
-    assert known.status_code == 200 and known.json()["reason_codes"] == list(plans.REASON_CODES)
+                  reasons=tuple(edits.REASON_CODES))
+    assert known.status_code == 200 and known.json()["reason_codes"] == list(edits.REASON_CODES)

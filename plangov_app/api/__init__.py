@@ -19,6 +19,7 @@ from plangov_app.api import (
     users,
 )
 from plangov_app.api.middleware import ApiMiddleware
+from plangov_app.gc_tuning import freeze_startup_heap
 from plangov_app.services.errors import NotFound
 from plangov_app.settings import get_settings
 
@@ -51,3 +52,4 @@ def create_api() -> FastAPI:
 
 
 api = create_api()
+freeze_startup_heap()  # the app is built: later full collections skip it

@@ -29,8 +29,9 @@ from plangov_app.api.schemas import (
     VersionEdit,
     VersionOut,
 )
-from plangov_app.services import changelog, comments, plans, versions
-from plangov_app.services.rbac import Actor
+from plangov_app.services import changelog, comments, versions
+from plangov_app.services.plans import creation, edits, listing, lookup, transitions
+from plangov_app.services.rbac import Actor, Permission
 
 router = APIRouter(prefix="/plans", tags=["plans"], responses=ERROR_RESPONSES)
 PlanId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -50,7 +51,7 @@ def version_brief(version: PlanVersion, names: dict[str, str]) -> VersionBrief:
         badges=vs_parent.get("badges", []), change_count=vs_parent.get("change_count", 0))
 
 
-def plan_out(plan: Plan, header: plans.PlanHeader | None = None,
+def plan_out(plan: Plan, header: listing.PlanHeader | None = None,
              names: dict[str, str] | None = None) -> PlanOut:
     """A plan's API shape."""
     data = plan.model_dump()
@@ -63,8 +64,8 @@ def plan_out(plan: Plan, header: plans.PlanHeader | None = None,
 
 
 def _header(session: Any, actor: Actor, plan: Plan) -> PlanOut:
-    rows, _ = plans.list_plans(session, actor, plans.PlanQuery(athlete_id=plan.athlete_id,
-                                                               limit=100))
+    rows, _ = listing.list_plans(session, actor, listing.PlanQuery(athlete_id=plan.athlete_id,
+                                                                   limit=100))
     header = next((h for h in rows if h.plan.id == plan.id), None)
     heads = [header.head] if header and header.head else []
     return plan_out(plan, header, versions.author_names(session, heads))
@@ -84,10 +85,10 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> Page[PlanOut]:
     """Plans the caller may see; `status=pending` is the coach's review queue."""
-    query = plans.PlanQuery(statuses=plans.parse_statuses(status), coach_id=coach_id,
-                            athlete_id=athlete_id, search=search, sort=sort, cursor=cursor,
-                            limit=limit)
-    headers, next_cursor = plans.list_plans(session, actor, query)
+    query = listing.PlanQuery(statuses=listing.parse_statuses(status), coach_id=coach_id,
+                              athlete_id=athlete_id, search=search, sort=sort, cursor=cursor,
+                              limit=limit)
+    headers, next_cursor = listing.list_plans(session, actor, query)
     names = versions.author_names(session, [h.head for h in headers if h.head])
     return Page[PlanOut](items=[plan_out(h.plan, h, names) for h in headers],
                          next_cursor=next_cursor)
@@ -97,9 +98,9 @@ def list_plans(
 def create_plan(body: PlanCreate, session: SessionDep, actor: CurrentActor,
                 context: ContextDep) -> PlanOut:
     """Generate a plan (status `generated`, baseline version 1)."""
-    plan = plans.generate_plan(session, actor, athlete_id=body.athlete_id,
-                               start_date=body.start_date, weeks=body.weeks, context=context,
-                               algorithm=body.algorithm, seed=body.seed)
+    plan = creation.generate_plan(session, actor, athlete_id=body.athlete_id,
+                                  start_date=body.start_date, weeks=body.weeks,
+                                  context=context, algorithm=body.algorithm, seed=body.seed)
     finish_write(session)
     return _header(session, actor, plan)
 
@@ -107,14 +108,14 @@ def create_plan(body: PlanCreate, session: SessionDep, actor: CurrentActor,
 @router.get("/{plan_id}", response_model=PlanOut)
 def get_plan(plan_id: PlanId, session: SessionDep, actor: CurrentActor) -> PlanOut:
     """One plan's header."""
-    plan = plans.load_plan(session, actor, plan_id, plans.Permission.PLAN_VIEW)
+    plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     return _header(session, actor, plan)
 
 
 @router.get("/{plan_id}/versions", response_model=list[VersionBrief])
 def list_versions(plan_id: PlanId, session: SessionDep, actor: CurrentActor) -> list[VersionBrief]:
     """Every version of the plan, oldest first (without documents)."""
-    plan = plans.load_plan(session, actor, plan_id, plans.Permission.PLAN_VIEW)
+    plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     rows = versions.list_versions(session, plan)
     names = versions.author_names(session, rows)
     return [version_brief(v, names) for v in rows]
@@ -147,7 +148,7 @@ def version_out(session: Any, version: PlanVersion) -> VersionOut:
 def get_version(plan_id: PlanId, version_id: VersionId, session: SessionDep,
                 actor: CurrentActor) -> VersionOut:
     """A version with its document, change markers and decisions."""
-    plan = plans.load_plan(session, actor, plan_id, plans.Permission.PLAN_VIEW)
+    plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     return version_out(session, versions.get_version(session, plan, version_id))
 
 
@@ -167,10 +168,11 @@ def edit_version(
     """
     operations = None if body.operations is None else [
         op.model_dump(by_alias=True, exclude_unset=True) for op in body.operations]
-    request = plans.EditRequest(base_version_id=version_id, operations=operations,
+    request = edits.EditRequest(base_version_id=version_id, operations=operations,
                                 content=body.content, reason_codes=tuple(body.reason_codes),
                                 rationale=body.rationale, idempotency_key=idempotency_key)
-    version, created = plans.edit_plan(session, actor, plan_id, request, context)
+    version, created = edits.create_edited_version(session, actor, plan_id, request=request,
+                                                   context=context)
     finish_write(session)
     response.headers["Idempotent-Replay"] = "false" if created else "true"
     return version_out(session, version)
@@ -183,7 +185,7 @@ def diff(
     to_version: Annotated[str | None, Query(alias="to", max_length=36)] = None,
 ) -> DiffOut:
     """Changes between two versions (default: the generated baseline → the head)."""
-    plan = plans.load_plan(session, actor, plan_id, plans.Permission.PLAN_VIEW)
+    plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     old = versions.get_version(session, plan, from_version or plan.baseline_version_id or "")
     new = versions.get_version(session, plan, to_version or plan.active_version_id or "")
     return DiffOut(**versions.diff_between(old, new))
@@ -193,7 +195,8 @@ def diff(
 def submit(plan_id: PlanId, body: SubmitIn, session: SessionDep, actor: CurrentActor,
            context: ContextDep) -> PlanOut:
     """Coach submits for approval → coach_reviewed; the athlete is notified."""
-    plan = plans.submit_plan(session, actor, plan_id, body.comment, context)
+    plan = transitions.submit_for_approval(session, actor, plan_id, comment=body.comment,
+                                           context=context)
     finish_write(session)
     return _header(session, actor, plan)
 
@@ -202,7 +205,8 @@ def submit(plan_id: PlanId, body: SubmitIn, session: SessionDep, actor: CurrentA
 def approve(plan_id: PlanId, body: DecisionIn, session: SessionDep, actor: CurrentActor,
             context: ContextDep) -> PlanOut:
     """The athlete accepts (→ approved) or requests changes (→ needs_revision)."""
-    plan = plans.decide(session, actor, plan_id, body.decision, body.comment, context)
+    plan = transitions.record_decision(session, actor, plan_id, decision=body.decision,
+                                       comment=body.comment, context=context)
     finish_write(session)
     return _header(session, actor, plan)
 

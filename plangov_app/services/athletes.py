@@ -12,8 +12,9 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from db.models import AthleteProfile, CoachAthlete, Team, TeamMember, User
-from plangov_app.services import adherence, plans
+from plangov_app.services import adherence
 from plangov_app.services.errors import NotFound
+from plangov_app.services.plans.listing import PlanHeader, PlanQuery, list_plans
 from plangov_app.services.rbac import Actor, Role, require_visible
 from plangov_app.services.versions import document_of
 
@@ -69,7 +70,7 @@ def athlete_summary(session: Session, actor: Actor, athlete_id: str, *,
     teams = session.exec(select(Team.name).join(
         TeamMember, col(TeamMember.team_id) == col(Team.id)).where(
         TeamMember.user_id == athlete_id).order_by(Team.name))
-    headers, _ = plans.list_plans(session, actor, plans.PlanQuery(
+    headers, _ = list_plans(session, actor, PlanQuery(
         athlete_id=athlete_id, sort="recent", limit=MAX_PLANS))
     return AthleteSummary(
         athlete_id=athlete.id, name=athlete.display_name,
@@ -83,7 +84,7 @@ def athlete_summary(session: Session, actor: Actor, athlete_id: str, *,
                            key=lambda p: p.start_date, reverse=True)))
 
 
-def _plan_summary(session: Session, header: plans.PlanHeader, today: date) -> PlanSummary:
+def _plan_summary(session: Session, header: PlanHeader, today: date) -> PlanSummary:
     plan, head = header.plan, header.head
     document = document_of(head) if head else None
     rate = adherence.overall(adherence.weekly(session, plan, document, today)) \

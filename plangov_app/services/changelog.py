@@ -22,7 +22,7 @@ from db.models import AuditEvent, PlanVersion, PlanVersionChange, User
 from plangov_app.services import audit, csv_cells
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
-from plangov_app.services.plans import load_plan
+from plangov_app.services.plans.lookup import get_plan
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.search import filter_text, utc_bound
 
@@ -99,7 +99,7 @@ def _entry(row: Any) -> dict[str, Any]:
 def page(session: Session, actor: Actor, plan_id: str, filters: ChangelogFilter, *,
          cursor: str | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
     """Newest version first; within a version, by change id."""
-    load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     stmt = _query(plan_id, filters)
     if cursor:
         number, change_id = _decode(cursor)
@@ -133,7 +133,7 @@ def _decode(cursor: str) -> tuple[int, str]:
 
 def authorize_export(session: Session, actor: Actor, plan_id: str) -> None:
     """Check, before streaming starts, that the actor may read this plan's log."""
-    load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
 
 
 def record_export(session: Session, actor: Actor, plan_id: str, filters: ChangelogFilter,
@@ -142,7 +142,7 @@ def record_export(session: Session, actor: Actor, plan_id: str, filters: Changel
 
     Call it once the export has been built (or its first chunk, when streamed).
     """
-    plan = load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     return audit.record(session, action="plan.changelog_export", context=context, actor=actor,
                         target_type="plan", target_id=plan.id,
                         metadata={"format": "csv", **filters.described()})

@@ -18,7 +18,7 @@ from plangov_app.services import audit, notifications, outbox
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
 from plangov_app.services.plan_document import PlanDocument
-from plangov_app.services.plans import coaches_of, head_version, load_plan
+from plangov_app.services.plans.lookup import coaches_of, get_plan, head_version
 from plangov_app.services.rbac import Actor, Permission, Role
 from plangov_app.services.text import clean_text
 from plangov_app.services.versions import document_of
@@ -53,7 +53,7 @@ def create_comment(session: Session, actor: Actor, plan_id: str, *, message: str
 
     NUL is refused and bidi controls are removed (services/text.py).
     """
-    plan = load_plan(session, actor, plan_id, Permission.PLAN_COMMENT)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_COMMENT)
     text = clean_text(message, "message").strip()
     if not text or len(text) > MAX_MESSAGE:
         raise InvalidInput(f"message: 1 to {MAX_MESSAGE} characters.")
@@ -117,7 +117,7 @@ def list_comments(session: Session, actor: Actor, plan_id: str,
 
     Each is marked outdated against the head version (or `version_id`).
     """
-    plan = load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     version = (session.get(PlanVersion, version_id) if version_id else head_version(session, plan))
     if version is None or version.plan_id != plan.id:
         raise NotFound(f"Plan {plan.id} has no version {version_id}.")
@@ -144,7 +144,7 @@ def _view(comment: PlanComment, name: str, role: str, document: PlanDocument) ->
 def set_resolved(session: Session, actor: Actor, plan_id: str, comment_id: str, *,
                  resolved: bool, context: RequestContext) -> PlanComment:
     """Resolve or reopen a thread (its coach, an admin, or its author)."""
-    plan = load_plan(session, actor, plan_id, Permission.PLAN_COMMENT)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_COMMENT)
     comment = session.get(PlanComment, comment_id)
     if comment is None or comment.plan_id != plan.id or not _may_read(actor, comment):
         raise NotFound(f"No comment {comment_id} on this plan.")

@@ -1,260 +1,43 @@
-"""Editor edits addressed by stable ids, compiled to JSON Patch against any head.
+"""TRANSITIONAL: this module moved to `plangov_app.services.plans.unsaved_edits`.
 
-The coach's unsaved edits are kept as `Edit`s (session_id / item_id, never list
-positions), so after another coach saved first they can be re-applied on the new head:
-`compile_edits` turns them into RFC 6902 operations for that head and reports the
-edits whose session or item no longer exists instead of silently dropping them.
+Kept, with the old names and signatures, only for state/editor.py (owned elsewhere) until
+it imports `plans.unsaved_edits`; remove it then. New code must not import this module.
 """
 
 from __future__ import annotations
 
-import copy
-import uuid
-from dataclasses import asdict, dataclass
-from datetime import date, timedelta
-from typing import Any, Literal, get_args
+from typing import Any
 
 from sqlmodel import Session
 
-from db.models import Plan, PlanVersion
-from db.session import read_phase
-from plangov_app.services import diffing, plans, versions
-from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.context import RequestContext
-from plangov_app.services.errors import Conflict, InvalidInput, NotFound
-from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
-from plangov_app.services.rbac import Actor, Permission
-from plangov_app.services.versions import document_of
+from plangov_app.services.plans.unsaved_edits import (
+    Edit,
+    RestoredEdits,
+    compile_edits,
+    days_of_week,
+    new_item,
+    preview_edits,
+    restore_unsaved_edits,
+    save_draft,
+)
+from plangov_app.services.rbac import Actor
 
-DEFAULT_DOSE: dict[str, dict[str, Any]] = {"reps": {"sets": 3, "reps": 8},
-                                           "duration": {"duration_min": 10.0},
-                                           "distance": {"distance_km": 2.0}}
-MAX_REMEMBERED_EDITS = 500  # a browser's remembered edits beyond this are not restored
-EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remove_item"]
-ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
-               "notes")
-SESSION_FIELDS = ("title", "notes")
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One unsaved change, addressed by ids."""
-
-    kind: EditKind
-    session_id: str
-    item_id: str | None = None
-    field: str | None = None
-    value: Any = None
-    label: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data (for UI state)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Edit:
-        """Back from plain data."""
-        return cls(**{k: data.get(k) for k in ("kind", "session_id", "item_id", "field",
-                                               "value", "label")})
-
-
-def _locate(doc: dict[str, Any], session_id: str) -> tuple[int, int] | None:
-    for w, week in enumerate(doc["weeks"]):
-        for s, session in enumerate(week["sessions"]):
-            if session["session_id"] == session_id:
-                return w, s
-    return None
-
-
-def _item_index(session: dict[str, Any], item_id: str | None) -> int | None:
-    return next((i for i, item in enumerate(session["items"]) if item["item_id"] == item_id),
-                None)
-
-
-def compile_edits(document: PlanDocument, edits: list[Edit]
-                  ) -> tuple[list[dict[str, Any]], list[Edit]]:
-    """Compile `edits` for `document`.
-
-    Returns the JSON Patch operations, and the edits that no longer apply because their
-    session or item is gone.
-    """
-    working = dump_document(document)
-    operations: list[dict[str, Any]] = []
-    stale: list[Edit] = []
-    for edit in edits:
-        ops = _compile_one(working, edit)
-        if ops is None:
-            stale.append(edit)
-            continue
-        for op in ops:
-            _apply(working, op)
-        operations.extend(ops)
-    return operations, stale
-
-
-def _compile_one(doc: dict[str, Any], edit: Edit) -> list[dict[str, Any]] | None:
-    where = _locate(doc, edit.session_id)
-    if where is None:
-        return None
-    w, s = where
-    base = f"/weeks/{w}/sessions/{s}"
-    session = doc["weeks"][w]["sessions"][s]
-    if edit.kind == "set_session":
-        _require(edit.field in SESSION_FIELDS, f"cannot edit session field {edit.field}")
-        return [{"op": "replace", "path": f"{base}/{edit.field}", "value": edit.value}]
-    if edit.kind == "move":
-        return [{"op": "replace", "path": f"{base}/day", "value": str(edit.value)}]
-    if edit.kind == "add_item":
-        return [{"op": "add", "path": f"{base}/items/-", "value": dict(edit.value)}]
-    index = _item_index(session, edit.item_id)
-    if index is None:
-        return None
-    path = f"{base}/items/{index}"
-    if edit.kind == "remove_item":
-        return [{"op": "remove", "path": path}]
-    if edit.kind == "swap":
-        exercise = get_exercise(str(edit.value))
-        _require(exercise is not None, f"unknown exercise {edit.value}")
-        assert exercise is not None
-        ops = [{"op": "replace", "path": f"{path}/exercise", "value": exercise.key},
-               {"op": "replace", "path": f"{path}/name", "value": exercise.name}]
-        if not exercise.loaded:
-            ops.append({"op": "replace", "path": f"{path}/load_kg", "value": None})
-        return ops
-    _require(edit.field in ITEM_FIELDS, f"cannot edit item field {edit.field}")
-    return [{"op": "replace", "path": f"{path}/{edit.field}", "value": edit.value}]
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise InvalidInput(message)
-
-
-def _apply(doc: dict[str, Any], op: dict[str, Any]) -> None:
-    parts = op["path"].strip("/").split("/")
-    target: Any = doc
-    for part in parts[:-1]:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    last = parts[-1]
-    if op["op"] == "remove":
-        del target[int(last)]
-    elif op["op"] == "add" and last == "-":
-        target.append(copy.deepcopy(op["value"]))
-    elif isinstance(target, list):
-        target[int(last)] = op["value"]
-    else:
-        target[last] = op["value"]
-
-
-def preview(document: PlanDocument, edits: list[Edit]) -> PlanDocument:
-    """The document as it will be once `edits` are saved (validated)."""
-    operations, _ = compile_edits(document, edits)
-    working = dump_document(document)
-    for op in operations:
-        _apply(working, op)
-    return parse_document(working)
-
-
-def days_of_week(document: PlanDocument, session_id: str) -> list[date]:
-    """The seven days of the week holding `session_id` (where it may be moved)."""
-    for week in document.weeks:
-        if any(s.session_id == session_id for s in week.sessions) and document.start_date:
-            first = document.start_date + timedelta(days=7 * week.index)
-            return [first + timedelta(days=n) for n in range(7)]
-    return []
-
-
-def new_item(exercise_key: str) -> dict[str, Any]:
-    """A catalogue exercise with a starting dose, ready to add to a session."""
-    exercise = get_exercise(exercise_key)
-    if exercise is None:
-        raise InvalidInput(f"unknown exercise {exercise_key}")
-    return {"item_id": str(uuid.uuid4()), "exercise": exercise.key, "name": exercise.name,
-            **DEFAULT_DOSE.get(exercise.unit, {})}
+__all__ = ["Edit", "compile_edits", "days_of_week", "new_item", "preview", "restore_edits",
+           "save_edits"]
+preview = preview_edits
 
 
 def save_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
                edits: list[dict[str, Any]], reasons: list[str], rationale: str,
                context: RequestContext) -> tuple[int, list[dict[str, Any]]]:
-    """Save a coach's unsaved edits as a new version on `base_id`.
-
-    If another version was saved since, nothing is written: Conflict says who saved which
-    version and what it changed, so the edits can be applied on top of it. Returns the new
-    version's number and the edits that no longer applied (their session or item is gone).
-    """
-    with read_phase(session):  # the write lock is taken inside edit_plan, after the diff
-        plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-        head = plans.head_version(session, plan)
-        if head.id != base_id:
-            raise Conflict(_what_changed(session, plan, base_id, head))
-        operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
-    version, _ = plans.edit_plan(session, actor, plan_id, plans.EditRequest(
-        base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
-        rationale=rationale), context)
-    return version.version_number, [e.as_dict() for e in stale]
-
-
-@dataclass(frozen=True)
-class Restored:
-    """What came back of a coach's remembered unsaved edits."""
-
-    edits: list[dict[str, Any]]  # the ones that still apply, in order
-    dropped: int  # the ones that no longer apply (or were not valid edits)
-    saved_since: str  # what another version saved since changed, or ""
+    """TRANSITIONAL: use `plans.unsaved_edits.save_draft`."""
+    return save_draft(session, actor, plan_id, base_version_id=base_id, edits=edits,
+                      reasons=reasons, rationale=rationale, context=context)
 
 
 def restore_edits(session: Session, actor: Actor, plan_id: str, base_id: str,
-                  remembered: list[Any]) -> Restored:
-    """Which of the unsaved edits a browser remembered (made on `base_id`) apply to the head.
-
-    The edits come from the browser, so each is checked as new input: it is kept only if
-    its session or item still exists and the plan stays valid with it.
-    """
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-    head = plans.head_version(session, plan)
-    document = document_of(head)
-    kept: list[dict[str, Any]] = []
-    candidates = remembered[:MAX_REMEMBERED_EDITS] if isinstance(remembered, list) else []
-    for raw in candidates:
-        edit = _edit_or_none(raw)
-        if edit is None:
-            continue
-        try:
-            document = _with_edit(document, edit)
-        except (InvalidInput, TypeError, ValueError, KeyError):
-            continue
-        kept.append(edit.as_dict())
-    saved_since = ""
-    if base_id != head.id:
-        try:
-            saved_since = _what_changed(session, plan, base_id, head)
-        except (NotFound, InvalidInput):
-            saved_since = f"The plan is now at version {head.version_number}."
-    return Restored(kept, len(remembered) - len(kept) if isinstance(remembered, list) else 0,
-                    saved_since)
-
-
-def _edit_or_none(raw: Any) -> Edit | None:
-    if not isinstance(raw, dict) or not isinstance(raw.get("session_id"), str):
-        return None
-    edit = Edit.from_dict(raw)
-    if edit.kind not in get_args(EditKind) or not isinstance(edit.label, str):
-        return None
-    return edit
-
-
-def _with_edit(document: PlanDocument, edit: Edit) -> PlanDocument:
-    """`document` with `edit`; InvalidInput if it no longer applies."""
-    _, stale = compile_edits(document, [edit])
-    if stale:
-        raise InvalidInput("the edit no longer applies")
-    return preview(document, [edit])
-
-
-def _what_changed(session: Session, plan: Plan, base_id: str, head: PlanVersion) -> str:
-    base = versions.get_version(session, plan, base_id)
-    before, after = document_of(base), document_of(head)
-    summary = diffing.summarize(before, after)
-    author = versions.author_names(session, [head]).get(head.author_id or "", "someone")
-    return (f"{author} saved version {head.version_number} since you opened the plan: "
-            f"{diffing.describe(summary, before, after)}.")
+                  remembered: list[Any]) -> RestoredEdits:
+    """TRANSITIONAL: use `plans.unsaved_edits.restore_unsaved_edits`."""
+    return restore_unsaved_edits(session, actor, plan_id, base_version_id=base_id,
+                                 remembered=remembered)

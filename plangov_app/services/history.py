@@ -1,6 +1,6 @@
 """Plan History (Flow C) reads: an athlete's plans with their versions, a version's audit.
 
-Its own module because it reads through `plans` (which imports `audit` and `versions`),
+Its own module because it reads through `plans` (whose modules import `audit` and `versions`),
 so neither of those can hold it without an import cycle.
 """
 
@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, Plan, PlanVersion, User
-from plangov_app.services import plans, versions
+from plangov_app.services import versions
 from plangov_app.services.errors import NotFound
+from plangov_app.services.plans.listing import PlanQuery, list_plans
+from plangov_app.services.plans.lookup import get_plan
 from plangov_app.services.rbac import Actor, Permission, require_visible
 
 TIMELINE_PLANS = 20  # the most recently updated plans shown on the timeline
@@ -43,8 +45,8 @@ def athlete_timeline(session: Session, actor: Actor, athlete_id: str) -> Athlete
         raise NotFound("No such athlete.")
     require_visible(actor, athlete_id, target=("athlete", athlete_id),
                     not_found="No such athlete.")
-    query = plans.PlanQuery(athlete_id=athlete_id, sort="recent", limit=TIMELINE_PLANS)
-    headers, _ = plans.list_plans(session, actor, query)
+    query = PlanQuery(athlete_id=athlete_id, sort="recent", limit=TIMELINE_PLANS)
+    headers, _ = list_plans(session, actor, query)
     return AthleteTimeline(athlete_name=athlete.display_name,
                            plans=[_plan_versions(session, header.plan) for header in headers])
 
@@ -62,7 +64,7 @@ def events_for_version(session: Session, actor: Actor, plan_id: str,
     That is the events whose `version_id` is this version — not a later edit that only
     names it as its parent.
     """
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     version = versions.get_version(session, plan, version_id)
     mentioning = session.exec(select(AuditEvent).where(
         AuditEvent.target_type == "plan", AuditEvent.target_id == plan.id,
