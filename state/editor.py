@@ -1,7 +1,7 @@
 """The coach's editor: unsaved edits, their preview, Save draft and Submit.
 
-Unsaved edits are kept as id-addressed `Edit`s (services.editing), so a save that loses a
-race re-applies them on the new head instead of dropping them. The plan shown is
+Unsaved edits are kept as id-addressed `Edit`s (services.plans.unsaved_edits), so a save
+that loses a race re-applies them on the new head instead of dropping them. The plan shown is
 `PlanViewState`'s, the open session's dialog `SessionDialogState`'s.
 """
 
@@ -14,16 +14,17 @@ from typing import Any
 
 import reflex as rx
 
-from plangov_app.services import plans
-from plangov_app.services.editing import restore_edits, save_edits
 from plangov_app.services.errors import Conflict, DomainError
+from plangov_app.services.plans.edits import REASON_CODES
+from plangov_app.services.plans.transitions import submit_for_approval
+from plangov_app.services.plans.unsaved_edits import restore_unsaved_edits, save_draft
 from plangov_app.services.views.editor import editor_preview
 from state.plan_view import PlanViewState
 from state.session import SignedIn, problem_toast, run_read, run_write
 from state.session_dialog import SessionDialogState
 from state.typed import TypedState
 
-REASONS = list(plans.REASON_CODES)
+REASONS = list(REASON_CODES)
 REMEMBERED_PLANS = 20  # plans whose unsaved edits this browser keeps
 
 
@@ -88,7 +89,8 @@ class EditorState(SignedIn, rx.State):
                 "come back if it can be edited again.", duration=12000)
         base = kept.get("base") if isinstance(kept.get("base"), str) else ""
         try:
-            restored = await run_read(restore_edits, actor, plan.plan_id, base, kept["edits"])
+            restored = await run_read(restore_unsaved_edits, actor, plan.plan_id,
+                                      base_version_id=base, remembered=kept["edits"])
         except DomainError as error:
             return problem_toast(error)
         await self._apply(restored.edits, open_session="")
@@ -164,9 +166,10 @@ class EditorState(SignedIn, rx.State):
         plan = await self.get_state(PlanViewState)
         typed = await self.get_state(TypedState)
         try:
-            number, stale = await run_write(save_edits, actor, plan.plan_id, plan.head_id,
-                                            self.edits, self.reasons, typed.rationale,
-                                            self._context())
+            number, stale = await run_write(save_draft, actor, plan.plan_id,
+                                            base_version_id=plan.head_id, edits=self.edits,
+                                            reasons=self.reasons, rationale=typed.rationale,
+                                            context=self._context())
         except Conflict as error:
             await plan._load()  # the view (and head_id) now show their version
             await self._apply(self.edits)
@@ -191,8 +194,8 @@ class EditorState(SignedIn, rx.State):
         plan = await self.get_state(PlanViewState)
         typed = await self.get_state(TypedState)
         try:
-            await run_write(plans.submit_plan, actor, plan.plan_id, typed.submit_note,
-                            self._context())
+            await run_write(submit_for_approval, actor, plan.plan_id, comment=typed.submit_note,
+                            context=self._context())
         except DomainError as error:
             return problem_toast(error)
         typed._clear("submit_note")

@@ -13,8 +13,8 @@ from typing import Any
 
 import reflex as rx
 
-from plangov_app.services import plans
 from plangov_app.services.errors import DomainError
+from plangov_app.services.plans.transitions import record_decision
 from plangov_app.services.rbac import Permission
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow
 from plangov_app.services.views.plan_page import OtherPlan, PlanPage, TimelineRow, plan_page
@@ -124,8 +124,8 @@ class PlanViewState(SignedIn, rx.State):
             return rx.redirect("/login")
         typed = await self.get_state(TypedState)
         try:
-            await run_write(plans.decide, actor, self.plan_id, decision, typed.decision_note,
-                            self._context())
+            await run_write(record_decision, actor, self.plan_id, decision=decision,
+                            comment=typed.decision_note, context=self._context())
         except DomainError as error:
             return problem_toast(error)
         typed._clear("decision_note")

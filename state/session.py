@@ -48,24 +48,25 @@ def _audit_refusal(error: DomainError) -> None:
         denials.record_quietly(denial, RequestContext())
 
 
-def _refuse_nul(args: tuple[Any, ...]) -> None:
+def _refuse_nul(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Ids and text from the URL or a form must be storable text (the services' one rule)."""
-    for arg in args:
+    for arg in (*args, *kwargs.values()):
         if isinstance(arg, str):
             refuse_unstorable(arg, "address or text")
 
 
-async def _run(sessions: Callable[[], Any], fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-    """`fn(session, *args)` in a session from `sessions`, off the event loop.
+async def _run(sessions: Callable[[], Any], fn: Callable[..., T], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> T:
+    """`fn(session, *args, **kwargs)` in a session from `sessions`, off the event loop.
 
     Refusals on others' data are audited; a busy database becomes `Busy` (a toast).
     """
-    _refuse_nul(args)
+    _refuse_nul(args, kwargs)
 
     def work() -> T:
         try:
             with sessions() as session:
-                return fn(session, *args)
+                return fn(session, *args, **kwargs)
         except DomainError as error:
             _audit_refusal(error)
             raise
@@ -76,17 +77,17 @@ async def _run(sessions: Callable[[], Any], fn: Callable[..., T], args: tuple[An
         raise _busy(error) from error
 
 
-async def run_read(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(session, *args)` in a read session, off the event loop."""
-    return await _run(read_session, fn, args)
+async def run_read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(session, *args, **kwargs)` in a read session, off the event loop."""
+    return await _run(read_session, fn, args, kwargs)
 
 
-async def run_write(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(session, *args)` in a unit of work, off the loop.
+async def run_write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(session, *args, **kwargs)` in a unit of work, off the loop.
 
     The commit happens before this returns, so the page only ever reports stored changes.
     """
-    return await _run(unit_of_work, fn, args)
+    return await _run(unit_of_work, fn, args, kwargs)
 
 
 def request_context(router: Any) -> RequestContext:

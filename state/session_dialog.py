@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 from plangov_app.services import catalogue
-from plangov_app.services.editing import Edit, new_item
+from plangov_app.services.plans.unsaved_edits import Edit, new_item
 from plangov_app.services.views.common import Choice
 from plangov_app.services.views.editor import EDITABLE, LABELS, DialogItem, SessionDialog
 from state.session import SignedIn

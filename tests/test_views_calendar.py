@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from plangov_app.services import diffing
-from plangov_app.services.editing import Edit, new_item, preview
 from plangov_app.services.generation import GenerationInput, generate
+from plangov_app.services.plans.unsaved_edits import Edit, new_item
+from plangov_app.services.plans.unsaved_edits import preview_edits as preview
 from plangov_app.services.views.calendar import calendar, marks_of
 
 START = date(2026, 12, 7)  # a Monday

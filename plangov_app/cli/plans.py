@@ -25,9 +25,9 @@ def plans_generate(
 
     from db.models import User
     from db.session import unit_of_work
-    from plangov_app.services import plans
     from plangov_app.services.context import system_context
     from plangov_app.services.errors import DomainError
+    from plangov_app.services.plans import creation
     from plangov_app.services.rbac import load_actor
 
     try:
@@ -41,7 +41,7 @@ def plans_generate(
                 or_(User.email == athlete.lower(), User.id == athlete))).first()
             if actor_row is None or target is None:
                 fail(f"no account {as_user if actor_row is None else athlete!r}.")
-            plan = plans.generate_plan(
+            plan = creation.generate_plan(
                 session, load_actor(session, actor_row.id), athlete_id=target.id,
                 start_date=start_date, weeks=weeks, algorithm=algorithm, seed=seed,
                 context=system_context("plangov plans generate"))
@@ -58,13 +58,13 @@ def plans_advance(
     from datetime import date
 
     from db.session import unit_of_work
-    from plangov_app.services import plans
     from plangov_app.services.context import system_context
+    from plangov_app.services.plans import lifecycle
 
     try:
         day = date.fromisoformat(today) if today else date.today()
     except ValueError:
         fail(f"--today: {today!r} is not a date (YYYY-MM-DD).")
     with unit_of_work() as session:
-        moved = plans.advance_lifecycle(session, day, system_context("plangov plans advance"))
+        moved = lifecycle.advance_lifecycle(session, day, system_context("plangov plans advance"))
     typer.echo(f"published {moved['published']}, completed {moved['completed']}")

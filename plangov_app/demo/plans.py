@@ -16,10 +16,11 @@ from sqlmodel import Session, col, select
 
 from db.models import Plan, PlanVersion, WorkoutLog, clock_at
 from plangov_app.demo.accounts import demo_id
-from plangov_app.services import comments, plans
+from plangov_app.services import comments
 from plangov_app.services.catalogue import catalogue
 from plangov_app.services.context import system_context
 from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plans import creation, edits, lifecycle, lookup, transitions
 from plangov_app.services.rbac import Actor, load_actor
 from plangov_app.services.versions import document_of
 
@@ -40,7 +41,7 @@ class _Story:
         return self.clock
 
     def head(self) -> PlanVersion:
-        return plans.head_version(self.session, self.plan)
+        return lookup.head_version(self.session, self.plan)
 
 
 def _monday(day: date) -> date:
@@ -53,9 +54,10 @@ def _edit(story: _Story, kind: str, reasons: tuple[str, ...], rationale: str) ->
     if not operations:
         return
     with clock_at(story.tick(3)):
-        plans.edit_plan(story.session, story.coach, story.plan.id, plans.EditRequest(
-            base_version_id=head.id, operations=operations, reason_codes=reasons,
-            rationale=rationale), system_context("demo seed"))
+        edits.create_edited_version(
+            story.session, story.coach, story.plan.id, request=edits.EditRequest(
+                base_version_id=head.id, operations=operations, reason_codes=reasons,
+                rationale=rationale), context=system_context("demo seed"))
 
 
 def _operations(document: PlanDocument, kind: str, rng: random.Random) -> list[dict[str, Any]]:
@@ -92,8 +94,8 @@ def _alternative(key: str, rng: random.Random) -> str | None:
 
 def _submit(story: _Story, note: str = "Ready for you — have a look.") -> None:
     with clock_at(story.tick(2)):
-        plans.submit_plan(story.session, story.coach, story.plan.id, note,
-                          system_context("demo seed"))
+        transitions.submit_for_approval(story.session, story.coach, story.plan.id, comment=note,
+                                        context=system_context("demo seed"))
 
 
 def _request_changes(story: _Story) -> None:
@@ -104,9 +106,10 @@ def _request_changes(story: _Story) -> None:
                                 message=f"Can we make '{first.title}' a bit shorter? "
                                         "Work is busy that day.",
                                 anchor_id=first.session_id, context=system_context("demo seed"))
-        plans.decide(story.session, story.athlete, story.plan.id, "request_changes",
-                     "Mostly good — see my note on the first session.",
-                     system_context("demo seed"))
+        transitions.record_decision(
+            story.session, story.athlete, story.plan.id, decision="request_changes",
+            comment="Mostly good — see my note on the first session.",
+            context=system_context("demo seed"))
 
 
 def _coach_reply(story: _Story) -> None:
@@ -125,8 +128,9 @@ def _coach_reply(story: _Story) -> None:
 
 def _accept(story: _Story) -> None:
     with clock_at(story.tick(9)):
-        plans.decide(story.session, story.athlete, story.plan.id, "accept", "",
-                     system_context("demo seed"))
+        transitions.record_decision(story.session, story.athlete, story.plan.id,
+                                    decision="accept", comment="",
+                                    context=system_context("demo seed"))
 
 
 def _coach_note(story: _Story) -> None:
@@ -185,7 +189,7 @@ def _play(session: Session, coach: Actor, athlete: Actor, k: int, n: int, today:
     generated_at = datetime.combine(start - timedelta(days=10), time(8), UTC)
     rng = random.Random(f"demo-{n}")
     with clock_at(generated_at):
-        plan = plans.generate_plan(session, coach, athlete_id=athlete.user_id, start_date=start,
+        plan = creation.generate_plan(session, coach, athlete_id=athlete.user_id, start_date=start,
                                    weeks=weeks, context=system_context("demo seed"),
                                    algorithm=algorithm, seed=f"demo-{n}")
     story = _Story(session, coach, athlete, plan, generated_at, rng)
@@ -194,7 +198,7 @@ def _play(session: Session, coach: Actor, athlete: Actor, k: int, n: int, today:
     if k == 7:  # a finished plan, then this cycle's freshly generated one
         _settle(session, today)
         with clock_at(datetime.combine(_monday(today) - timedelta(days=6), time(8), UTC)):
-            plans.generate_plan(session, coach, athlete_id=athlete.user_id,
+            creation.generate_plan(session, coach, athlete_id=athlete.user_id,
                                 start_date=_monday(today) + timedelta(weeks=1), weeks=8,
                                 context=system_context("demo seed"), algorithm=algorithm,
                                 seed=f"demo-{n}-next")
@@ -203,7 +207,7 @@ def _play(session: Session, coach: Actor, athlete: Actor, k: int, n: int, today:
 
 
 def _settle(session: Session, today: date) -> None:
-    plans.advance_lifecycle(session, today, system_context("demo seed"))
+    lifecycle.advance_lifecycle(session, today, system_context("demo seed"))
 
 
 def seed_workout_logs(session: Session, today: date) -> int:
@@ -213,7 +217,7 @@ def seed_workout_logs(session: Session, today: date) -> int:
     for plan in list(started):
         if session.exec(select(WorkoutLog.id).where(WorkoutLog.plan_id == plan.id)).first():
             continue
-        document = document_of(plans.head_version(session, plan))
+        document = document_of(lookup.head_version(session, plan))
         for _, planned in document.sessions():
             if planned.day >= today:
                 continue

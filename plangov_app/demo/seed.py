@@ -15,8 +15,9 @@ from plangov_app.demo.accounts import (
     seed_users,
 )
 from plangov_app.demo.plans import seed_plans, seed_workout_logs
-from plangov_app.services import audit, plans
+from plangov_app.services import audit
 from plangov_app.services.context import system_context
+from plangov_app.services.plans import lifecycle
 from plangov_app.services.security import hash_password
 
 
@@ -38,7 +39,7 @@ def seed(session: Session, *, with_plans: bool = True, today: date | None = None
     if with_plans:
         today = today or date.today()
         created["plans"] = seed_plans(session, today)
-        plans.advance_lifecycle(session, today, system_context("plangov demo seed"))
+        lifecycle.advance_lifecycle(session, today, system_context("plangov demo seed"))
         created["workout_logs"] = seed_workout_logs(session, today)
     if any(created.values()):
         audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),

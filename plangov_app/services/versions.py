@@ -127,15 +127,6 @@ def insert_version(session: Session, plan: Plan, prepared: PreparedVersion) -> P
     return version
 
 
-def write_version(session: Session, plan: Plan, actor: Actor | None, parent: PlanVersion | None,
-                  spec: NewVersion, baseline: PlanDocument | None = None,
-                  content_json: str | None = None) -> PlanVersion:
-    """Insert a version with its sessions and changes, and point the plan at it."""
-    prepared = prepare_version(plan, actor, parent, spec, baseline=baseline,
-                               content_json=content_json)
-    return insert_version(session, plan, prepared)
-
-
 def _summary(parent: PlanVersion | None, spec: NewVersion,
              baseline: PlanDocument | None) -> dict[str, Any]:
     summary: dict[str, Any] = {"reason_codes": spec.reason_codes,

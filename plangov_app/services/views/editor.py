@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from plangov_app.services import adherence, diffing, plans
+from plangov_app.services import adherence, diffing
 from plangov_app.services.caching import LruCache
-from plangov_app.services.editing import Edit, days_of_week, preview
 from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
+from plangov_app.services.plans.unsaved_edits import Edit, days_of_week, preview_edits
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar
@@ -74,7 +75,7 @@ def _previewed(head_id: str, head: PlanDocument, edits: list[dict[str, Any]]) ->
     key = head_id + json.dumps(edits, sort_keys=True, default=str)
     cached = _PREVIEWS.get(key)
     if cached is None:
-        cached = preview(head, [Edit.from_dict(e) for e in edits])
+        cached = preview_edits(head, [Edit.from_dict(e) for e in edits])
         _PREVIEWS.put(key, cached)
     return cached
 
@@ -102,13 +103,13 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     The calendar (a page of weeks from `week_start`) is left out while the dialog of
     `open_session` covers it.
     """
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_EDIT)
-    head_version = plans.head_version(session, plan)
-    document = _previewed(head_version.id, document_of(head_version), edits)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
+    head = head_version(session, plan)
+    document = _previewed(head.id, document_of(head), edits)
     result = EditorPreview(dialog=_dialog(document, open_session))
     if not edits and open_session:
         return result
-    baseline = document_of(plans.baseline_version(session, plan))
+    baseline = document_of(baseline_version(session, plan))
     changes = diffing.diff_documents(baseline, document)
     if edits:
         result.badges = diffing.summarize(baseline, document, changes)["badges"]

@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from db.models import Plan, PlanVersion
-from plangov_app.services import diffing, history, plans, versions
+from plangov_app.services import diffing, history, versions
 from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plans.lookup import get_plan
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.common import Choice
@@ -96,7 +97,7 @@ def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str]) -> VersionRo
 def version_detail(session: Session, actor: Actor, plan_id: str, version_id: str,
                    against_id: str = "") -> VersionDetail:
     """What `version_id` changed against `against_id` (default: its parent), and its audit."""
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     version = versions.get_version(session, plan, version_id)
     listed = versions.list_versions(session, plan)
     parent = next((v for v in listed if v.id == version.parent_version_id), None)

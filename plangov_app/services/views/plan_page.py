@@ -13,8 +13,10 @@ from typing import Any
 from sqlmodel import Session
 
 from db.models import Plan, PlanVersion, User
-from plangov_app.services import adherence, comments, diffing, plans, status, versions
+from plangov_app.services import adherence, comments, diffing, status, versions
 from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plans.listing import PlanQuery, list_plans
+from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
 from plangov_app.services.rbac import Actor, Permission, can
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
@@ -150,7 +152,7 @@ def _athlete_panel(session: Session, actor: Actor, plan: Plan,
                    document: PlanDocument) -> dict[str, Any]:
     weeks = adherence.weekly(session, plan, document, date.today())
     rate = adherence.overall(weeks)
-    others, _ = plans.list_plans(session, actor, plans.PlanQuery(
+    others, _ = list_plans(session, actor, PlanQuery(
         athlete_id=plan.athlete_id, sort="recent", limit=10))
     return {
         "adherence": "no sessions due yet" if rate is None else f"{rate:.0%}",
@@ -181,10 +183,10 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
     plan may be edited by `actor` now.
     """
-    plan = plans.load_plan(session, actor, plan_id, Permission.PLAN_VIEW)
-    head = plans.head_version(session, plan)
-    baseline_version = plans.baseline_version(session, plan)
-    document, baseline = document_of(head), document_of(baseline_version)
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
+    head = head_version(session, plan)
+    baseline_row = baseline_version(session, plan)
+    document, baseline = document_of(head), document_of(baseline_row)
     seen, seen_label, seen_impact = _seen(session, plan, head, document)
     reference = seen if compare == "seen" and seen is not None else baseline
     marks = adherence.session_compliance(session, plan, document, date.today())
@@ -194,7 +196,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
                      open_threads, first, WEEKS_PER_PAGE)
     athlete = session.get(User, plan.athlete_id)
-    summary = versions.summary_vs_baseline(head, baseline_version)
+    summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,

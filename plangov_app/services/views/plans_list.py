@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from plangov_app.services import plans, status
+from plangov_app.services import status
+from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.rbac import Actor, Role
 
 PAGE_SIZE = 20
@@ -66,7 +67,7 @@ def plans_list(session: Session, actor: Actor, *, status_filter: str, search: st
                sort: str = "waiting", cursor: str | None = None) -> PlansList:
     """A page of the plans `actor` may see (PLAN_VIEW), filtered and sorted."""
     status_filter = effective_filter(actor, status_filter)
-    headers, next_cursor = plans.list_plans(session, actor, plans.PlanQuery(
+    headers, next_cursor = list_plans(session, actor, PlanQuery(
         statuses=_statuses(status_filter), search=search, sort=sort, cursor=cursor,
         limit=PAGE_SIZE))
     link = "/plans/{}/review" if actor.role is Role.ATHLETE else "/plans/{}"
