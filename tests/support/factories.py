@@ -1,4 +1,4 @@
-"""Helpers for plan tests: create plans and edit them through the API."""
+"""Factories: demo actors, and plans created and edited through the API."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from db.models import (
     PlanVersion,
     PlanVersionChange,
 )
+from db.session import read_session
 from plangov_app.demo import demo_id
+from plangov_app.services.rbac import Actor, load_actor
 
 TABLES = (PlanVersion, PlanVersionChange, PlanSession, AuditEvent, OutboxEvent, Notification,
           PlanComment)
@@ -49,3 +51,9 @@ def counts(session) -> dict[str, int]:
     session.rollback()
     return {t.__tablename__: session.execute(select(func.count()).select_from(t)).scalar_one()
             for t in TABLES}
+
+
+def actor(email: str) -> Actor:
+    """The demo account `email` as the services see it (role and scope from the database)."""
+    with read_session() as session:
+        return load_actor(session, demo_id(email))

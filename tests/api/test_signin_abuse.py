@@ -13,15 +13,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from db.models import AuditEvent, KnownSignInAddress, clock_at
 from db.session import get_engine, read_session
 from plangov_app.demo import DEMO_PASSWORD, demo_id
-from plangov_app.services import audit, auth
+from plangov_app.services import auth
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import RateLimited, Unauthorized
 from plangov_app.settings import get_settings
+from tests.support.audit_log import chain_ok, events
 
 TOKEN = "/api/v1/auth/token"
 OWNER_HOME, STRANGER = "198.51.100.7", "203.0.113.66"
@@ -37,22 +38,11 @@ def _sign_in(client: TestClient, username: str, password: str, **headers: str):
                        headers=headers)
 
 
-def _events(action: str | None = None) -> list[AuditEvent]:
-    with read_session() as session:
-        query = select(AuditEvent).order_by(col(AuditEvent.seq))
-        if action:
-            query = query.where(AuditEvent.action == action)
-        return list(session.exec(query))
-
 
 def _audit_count() -> int:
     with read_session() as session:
         return session.exec(select(func.count()).select_from(AuditEvent)).one()
 
-
-def _chain_ok() -> bool:
-    with read_session() as session:
-        return audit.verify_chain(session).ok
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
@@ -72,13 +62,13 @@ def test_throttled_attempts_become_one_summary_per_account_address_and_window(cl
     assert {r.status_code for r in refused} == {429}
     assert all(int(r.headers["Retry-After"]) > 0 for r in refused)
 
-    new = _events()[before:]
+    new = events()[before:]
     assert [e.action for e in new] == ["auth.login_failed"] * 5 + ["auth.login_throttled"]
     summary = new[-1]
     assert summary.target_id == "coach2@demo.test"
     assert json.loads(summary.metadata_json)["suppressed_before"] == 0
     assert all(len(e.user_agent or "") <= auth.AUDIT_USER_AGENT_CHARS for e in new)
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_spraying_usernames_from_a_locked_address_writes_one_summary(client, monkeypatch):
@@ -90,14 +80,14 @@ def test_spraying_usernames_from_a_locked_address_writes_one_summary(client, mon
     answers = [_sign_in(client, name, "bad", **{"User-Agent": "@" + "B" * 500})
                for name in long_names]
     assert {a.status_code for a in answers} == {429}
-    new = _events()[before:]
+    new = events()[before:]
     assert [e.action for e in new] == ["auth.login_throttled"]
     (summary,) = new
     assert (summary.target_type, summary.target_id) == ("address", "testclient")
     stored = json.loads(summary.metadata_json)
     assert len(stored["username"]) <= auth.AUDIT_USERNAME_CHARS
     assert len(summary.user_agent or "") <= auth.AUDIT_USER_AGENT_CHARS
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_the_next_summary_says_how_many_were_suppressed(app_env, seeded, monkeypatch):
@@ -113,9 +103,9 @@ def test_the_next_summary_says_how_many_were_suppressed(app_env, seeded, monkeyp
             assert isinstance(auth.login("coach1@demo.test", "bad", context).error, RateLimited)
     with clock_at(start + timedelta(seconds=8 + window)):  # still locked, a new window
         assert isinstance(auth.login("coach1@demo.test", "bad", context).error, RateLimited)
-    summaries = [json.loads(e.metadata_json) for e in _events("auth.login_throttled")]
+    summaries = [json.loads(e.metadata_json) for e in events("auth.login_throttled")]
     assert [s["suppressed_before"] for s in summaries] == [0, 6]
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_a_strangers_failures_do_not_lock_the_owner_out(client, monkeypatch):
@@ -180,7 +170,7 @@ def test_sign_ins_are_rate_limited_per_address(client, monkeypatch):
     refused = [_sign_in(busy, "athlete1@demo.test", DEMO_PASSWORD) for _ in range(10)]
     assert {r.status_code for r in refused} == {429}
     assert refused[0].json()["detail"].startswith("Too many sign-in attempts from your address")
-    assert [e.action for e in _events()[before:]] == ["auth.login_throttled"]
+    assert [e.action for e in events()[before:]] == ["auth.login_throttled"]
     assert _sign_in(_from(client, "192.0.2.11"), "athlete1@demo.test",
                     DEMO_PASSWORD).status_code == 200
 
@@ -198,7 +188,7 @@ def test_argon2_runs_outside_any_database_transaction(client, monkeypatch):
     assert _sign_in(client, "coach1@demo.test", DEMO_PASSWORD).status_code == 200
     assert _sign_in(client, "nobody@demo.test", "whatever").status_code == 401
     assert held == [0, 0, 0]
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_parallel_guesses_cannot_pass_the_limit(app_env, seeded, monkeypatch):
@@ -219,6 +209,6 @@ def test_parallel_guesses_cannot_pass_the_limit(app_env, seeded, monkeypatch):
     assert len(verified) == get_settings().login_max_failures == 5
     assert sum(isinstance(e, Unauthorized) for e in errors) == 5
     assert sum(isinstance(e, RateLimited) for e in errors) == 11
-    assert len(_events("auth.login_failed")) == 5
-    assert len(_events("auth.login_throttled")) == 1
-    assert _chain_ok()
+    assert len(events("auth.login_failed")) == 5
+    assert len(events("auth.login_throttled")) == 1
+    assert chain_ok()

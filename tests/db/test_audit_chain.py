@@ -3,11 +3,7 @@ the API and the CLI; migrations agree with the models."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -20,8 +16,7 @@ from db.models import AuditEvent
 from db.session import read_session, unit_of_work
 from plangov_app.services import audit
 from plangov_app.services.context import RequestContext
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.cli import run_cli
 
 
 def _verify():
@@ -57,18 +52,13 @@ def _disable_triggers(conn, dialect: str) -> None:
         conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    return subprocess.run([sys.executable, "-m", "plangov_app.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-
 
 def test_tampering_is_detected_by_verify_and_the_cli(seeded, app_env):
     with unit_of_work() as session:
         for n in range(5):
             audit.record(session, action="test.event", context=RequestContext(),
                          metadata={"n": n})
-    assert _cli("audit", "verify").returncode == 0
+    assert run_cli("audit", "verify").returncode == 0
     with seeded.begin() as conn:
         _disable_triggers(conn, seeded.dialect.name)
         target = conn.execute(text("SELECT seq FROM audit_events WHERE action = 'test.event' "
@@ -77,7 +67,7 @@ def test_tampering_is_detected_by_verify_and_the_cli(seeded, app_env):
                           "WHERE seq = :s"), {"s": target})
     report = _verify()
     assert not report.ok and report.broken_seq == target
-    result = _cli("audit", "verify")
+    result = run_cli("audit", "verify")
     assert result.returncode == 1
     assert f"#{target}" in result.stderr and "altered" in result.stderr
 

@@ -38,8 +38,8 @@ from plangov_app.api.middleware import ApiMiddleware, as_utf8, json_too_deep
 from plangov_app.demo import DEMO_PASSWORD, demo_id
 from plangov_app.services.audit import verify_chain
 from plangov_app.settings import Settings
-from tests.live_server import LiveApi, live_api  # noqa: F401
-from tests.plan_helpers import counts
+from tests.support.factories import counts
+from tests.support.live_server import LiveApi, live_api  # noqa: F401
 
 DEPTH = Settings().max_json_depth
 MAX_BODY = Settings().max_body_bytes
@@ -588,7 +588,7 @@ def test_nul_in_a_sign_in_form_is_a_400_and_writes_nothing(client, session):
 
 def test_nul_in_a_json_body_is_a_400_before_any_query(client, token_for, session):
     """schemathesis found it: a NUL in `athlete_id` reached PostgreSQL (500)."""
-    from tests.plan_helpers import counts, create_plan
+    from tests.support.factories import counts, create_plan
 
     coach = token_for("coach1@demo.test")
     plan = create_plan(client, coach)

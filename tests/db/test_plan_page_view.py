@@ -8,27 +8,20 @@ import pytest
 
 from db.models import PlanVersion
 from db.session import read_session
-from plangov_app.demo import demo_id
 from plangov_app.services import diffing, versions
 from plangov_app.services.errors import InvalidInput, NotFound
-from plangov_app.services.rbac import Actor, load_actor
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.editor import editor_preview
 from plangov_app.services.views.plan_page import plan_page
-from tests.plan_helpers import create_plan, patch, version
+from tests.support.factories import actor, create_plan, patch, version
 
 COACH, OTHER_COACH, ATHLETE, ADMIN = ("coach1@demo.test", "coach2@demo.test",
                                       "athlete1@demo.test", "admin@demo.test")
 
 
-def _actor(email: str) -> Actor:
-    with read_session() as session:
-        return load_actor(session, demo_id(email))
-
-
 def _page(email: str, plan_id: str, **options):
     with read_session() as session:
-        return plan_page(session, _actor(email), plan_id, **options)
+        return plan_page(session, actor(email), plan_id, **options)
 
 
 def _edited(client, coach: dict) -> tuple[dict, dict]:
@@ -90,12 +83,12 @@ def test_a_status_change_carries_the_baseline_summary_forward(client, token_for)
 def test_the_editor_preview_shows_the_dialog_and_badges_of_unsaved_edits(client, token_for):
     coach = token_for(COACH)
     plan = create_plan(client, coach)
-    actor = _actor(COACH)
+    coach_actor = actor(COACH)
     with read_session() as session:
         head = document_of(session.get(PlanVersion, version(client, coach, plan)["id"]))
         strength = next(s for _, s in head.sessions() if s.items and s.items[0].sets)
         item = strength.items[0]
-        opened = editor_preview(session, actor, plan["id"], edits=[],
+        opened = editor_preview(session, coach_actor, plan["id"], edits=[],
                                 open_session=strength.session_id)
         assert opened.weeks is None and opened.badges is None
         assert opened.dialog is not None and opened.dialog.session_id == strength.session_id
@@ -104,13 +97,13 @@ def test_the_editor_preview_shows_the_dialog_and_badges_of_unsaved_edits(client,
         edit = {"kind": "set_item", "session_id": strength.session_id,
                 "item_id": item.item_id, "field": "sets", "value": item.sets + 1,
                 "label": "sets"}
-        shown = editor_preview(session, actor, plan["id"], edits=[edit])
+        shown = editor_preview(session, coach_actor, plan["id"], edits=[edit])
         assert shown.dialog is None and shown.weeks
         assert shown.badges is not None
         card = next(c for w in shown.weeks for c in w.cards() if c.id == strength.session_id)
         assert card.change == "changed"
         bad = {**edit, "value": 999}
         with pytest.raises(InvalidInput):
-            editor_preview(session, actor, plan["id"], edits=[bad])
+            editor_preview(session, coach_actor, plan["id"], edits=[bad])
         with pytest.raises(NotFound):
-            editor_preview(session, _actor(OTHER_COACH), plan["id"], edits=[])
+            editor_preview(session, actor(OTHER_COACH), plan["id"], edits=[])

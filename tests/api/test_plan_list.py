@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from plangov_app.demo import demo_id
-from tests.plan_helpers import create_plan, patch
+from tests.support.factories import create_plan, patch
 
 COACH, OTHER_COACH, ADMIN = "coach1@demo.test", "coach2@demo.test", "admin@demo.test"
 

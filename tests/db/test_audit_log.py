@@ -20,15 +20,11 @@ from plangov_app.services import audit
 from plangov_app.services.audit import AuditFilter, ChainReport
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Forbidden, InvalidInput
-from plangov_app.services.rbac import Actor, load_actor
+from tests.support.factories import actor
 
 ADMIN, COMPLIANCE, COACH = "admin@demo.test", "compliance@demo.test", "coach1@demo.test"
 CONTEXT = RequestContext(request_id="req-1", origin_ip="10.0.0.9", user_agent="probe/1")
 
-
-def actor(email: str) -> Actor:
-    with read_session() as session:
-        return load_actor(session, demo_id(email))
 
 
 def append(action: str, **fields) -> AuditEvent:

@@ -22,8 +22,8 @@ from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Busy, InvalidInput
 from plangov_app.services.rbac import load_actor
 from plangov_app.settings import get_settings
-from tests.async_helpers import run_coroutine
-from tests.plan_helpers import counts, create_plan, patch, version
+from tests.support.async_helpers import run_coroutine
+from tests.support.factories import counts, create_plan, patch, version
 
 NOTES = "/weeks/0/sessions/0/notes"
 

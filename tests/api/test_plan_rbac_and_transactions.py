@@ -6,7 +6,7 @@ import pytest
 
 from plangov_app.services import comments
 from plangov_app.services.plans import edits, transitions
-from tests.plan_helpers import counts, create_plan, version
+from tests.support.factories import counts, create_plan, version
 
 ROLES = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test", "athlete1@demo.test",
          "athlete13@demo.test", "support@demo.test", "ds@demo.test", "compliance@demo.test"]

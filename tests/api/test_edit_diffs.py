@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import col, func, select
 
 from db.models import PlanSession, PlanVersion, PlanVersionChange
-from tests.plan_helpers import create_plan, version
+from tests.support.factories import create_plan, version
 
 COACH = "coach1@demo.test"
 NEW_ITEM = {"item_id": "new-item-1", "exercise": "push_up", "sets": 3, "reps": 10}

@@ -13,27 +13,21 @@ from plangov_app.demo import demo_id
 from plangov_app.services import audit
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
-from plangov_app.services.rbac import Actor, load_actor
 from plangov_app.services.views import audit_log, plan_history, plans_list, users_admin
 from plangov_app.services.views.athlete_profile import athlete_profile
-from tests.plan_helpers import create_plan
+from tests.support.factories import actor, create_plan
 
 COACH, ATHLETE, ADMIN, COMPLIANCE = ("coach1@demo.test", "athlete1@demo.test",
                                      "admin@demo.test", "compliance@demo.test")
 EMPTY = dict.fromkeys(audit_log.FILTER_FIELDS, "")
 
 
-def _actor(email: str) -> Actor:
-    with read_session() as session:
-        return load_actor(session, demo_id(email))
-
-
 def test_the_plan_list_heading_filter_and_links_follow_the_role(client, token_for):
     plan = create_plan(client, token_for(COACH))
     with read_session() as session:
-        coach = plans_list.plans_list(session, _actor(COACH), status_filter="pending")
-        athlete = plans_list.plans_list(session, _actor(ATHLETE), status_filter="pending")
-        drafts = plans_list.plans_list(session, _actor(COACH), status_filter="draft")
+        coach = plans_list.plans_list(session, actor(COACH), status_filter="pending")
+        athlete = plans_list.plans_list(session, actor(ATHLETE), status_filter="pending")
+        drafts = plans_list.plans_list(session, actor(COACH), status_filter="draft")
     assert (coach.heading, coach.status_filter) == ("Pending Plans", "pending")
     assert (athlete.heading, athlete.status_filter) == ("My Plans", "all")
     assert {r.status for r in coach.rows} <= {"generated", "draft", "needs_revision"}
@@ -47,17 +41,17 @@ def test_the_audit_page_rows_and_export_match_the_api(client, token_for):
     plan = create_plan(client, token_for(COACH))
     values = {**EMPTY, "actor": COACH.upper()}
     with read_session() as session:
-        page = audit_log.audit_page(session, _actor(COMPLIANCE), values)
+        page = audit_log.audit_page(session, actor(COMPLIANCE), values)
         assert page.rows and {r.actor for r in page.rows} == {COACH}
         planned = next(r for r in page.rows if r.action == "plan.generate")
         assert planned.link == f"/athletes/{demo_id(ATHLETE)}/history"
         assert planned.target == f"plan {plan['id']}"
         with pytest.raises(InvalidInput):
-            audit_log.audit_page(session, _actor(COMPLIANCE), {**EMPTY, "date_from": "soon"})
+            audit_log.audit_page(session, actor(COMPLIANCE), {**EMPTY, "date_from": "soon"})
         with pytest.raises(Forbidden):
-            audit_log.audit_page(session, _actor(COACH), EMPTY)
+            audit_log.audit_page(session, actor(COACH), EMPTY)
     with unit_of_work() as session:
-        done = audit_log.export(session, _actor(COMPLIANCE), values, RequestContext())
+        done = audit_log.export(session, actor(COMPLIANCE), values, RequestContext())
     rows = list(csv.reader(io.StringIO(done.data)))
     assert rows[0] == audit.CSV_COLUMNS and "user_agent" in rows[0]
     assert done.written == len(rows) - 1 and not done.more
@@ -70,18 +64,18 @@ def test_the_audit_page_rows_and_export_match_the_api(client, token_for):
 def test_users_athlete_and_history_read_models(client, token_for):
     plan = create_plan(client, token_for(COACH))
     with read_session() as session:
-        users = users_admin.users_page(session, _actor(ADMIN), search="", role="coach",
+        users = users_admin.users_page(session, actor(ADMIN), search="", role="coach",
                                        offset=0)
         assert users.total == len(users.rows) and {r.role for r in users.rows} == {"coach"}
         assert [c.name for c in users.coaches] == sorted(c.name for c in users.coaches)
-        profile = athlete_profile(session, _actor(COACH), demo_id(ATHLETE), today=date.today())
+        profile = athlete_profile(session, actor(COACH), demo_id(ATHLETE), today=date.today())
         assert any(p.link == f"/plans/{plan['id']}" for p in profile.plans)
-        timeline = plan_history.athlete_history(session, _actor(ATHLETE), demo_id(ATHLETE))
+        timeline = plan_history.athlete_history(session, actor(ATHLETE), demo_id(ATHLETE))
         row = next(r for r in timeline.rows if r.plan_id == plan["id"])
-        detail = plan_history.version_detail(session, _actor(ATHLETE), plan["id"], row.id)
+        detail = plan_history.version_detail(session, actor(ATHLETE), plan["id"], row.id)
         assert detail.label == "v1" and detail.changes == [] and detail.against_id == ""
         assert [a.heading.split(" · ")[2] for a in detail.audit] == [
             "plan.generate by coach"]
         with pytest.raises(NotFound):
-            plan_history.athlete_history(session, _actor("coach2@demo.test"),
+            plan_history.athlete_history(session, actor("coach2@demo.test"),
                                          demo_id(ATHLETE))

@@ -40,8 +40,9 @@ from plangov_app.services.rbac import (
     require_visible,
 )
 from plangov_app.settings import get_settings
-from tests.async_helpers import run_coroutine
-from tests.live_server import prepare_database
+from tests.support.async_helpers import run_coroutine
+from tests.support.audit_log import chain_ok
+from tests.support.live_server import prepare_database
 
 UVICORN_DEFAULT = "127.0.0.1,::1"
 LOOPBACK = "127.0.0.1,::1"
@@ -187,10 +188,6 @@ def _denials() -> list[AuditEvent]:
             AuditEvent.action == "access.denied").order_by(col(AuditEvent.seq))))
 
 
-def _chain_ok() -> bool:
-    with read_session() as session:
-        return audit.verify_chain(session).ok
-
 
 def _new_plan(athlete: str) -> dict:
     return {"athlete_id": demo_id(athlete), "start_date": str(date(2030, 1, 7)), "weeks": 4}
@@ -226,7 +223,7 @@ def test_hidden_denials_are_audited_once_per_target_and_window(client, token_for
                                                "window_s": 600}
     assert event.request_id == answers[0].headers["x-request-id"]
     assert event.origin_ip == "testclient"
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_reading_another_coachs_plan_and_athlete_is_audited(client, token_for):
@@ -241,7 +238,7 @@ def test_reading_another_coachs_plan_and_athlete_is_audited(client, token_for):
     assert {(e.target_type, e.target_id) for e in events} == {("plan", plan["id"]),
                                                               ("athlete", athlete)}
     assert {e.actor_id for e in events} == {demo_id("coach2@demo.test")}
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_forbidden_requests_are_audited(client, token_for):
@@ -281,7 +278,7 @@ def test_denials_per_actor_are_capped_and_the_next_event_counts_the_rest(app_env
     assert [e.target_id for e in written] == ["a13", "a14", "a13"]
     # a13 repeated (1 left out before a14's event), then the cap: 7 more until the next window
     assert [json.loads(e.metadata_json)["suppressed_before"] for e in written] == [0, 1, 7]
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_the_ui_audits_refusals_it_shows(app_env, seeded):

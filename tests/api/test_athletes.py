@@ -13,7 +13,7 @@ from plangov_app.api.athletes import server_today
 from plangov_app.demo import demo_id
 from plangov_app.services import athletes
 from plangov_app.services.rbac import load_actor
-from tests.plan_helpers import create_plan, version
+from tests.support.factories import create_plan, version
 
 START = date(2027, 1, 4)  # create_plan's start date (a Monday)
 

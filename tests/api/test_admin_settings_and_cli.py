@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlmodel import func, select
 
 from db.models import AuditEvent, User
 from plangov_app.demo import demo_id
 from plangov_app.settings import Settings, SettingsError
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.cli import run_cli
 
 
 def _count(session, action: str) -> int:
@@ -84,27 +77,23 @@ def test_unknown_user_self_demotion_and_wrong_roles(client, token_for):
     assert client.get("/api/v1/nowhere", headers=admin).status_code == 404
 
 
-def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "plangov_app.cli", *args], cwd=ROOT,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
-
 
 def test_cli_end_to_end(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "PLANGOV_TELEMETRY_FILE": str(tmp_path / "t.jsonl")}
-    assert _cli(env, "db", "upgrade").returncode == 0
-    first = _cli(env, "demo", "seed")
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    first = run_cli("demo", "seed", env=env)
     assert first.returncode == 0 and "30 users" in first.stdout and "plans" in first.stdout
-    assert "nothing new" in _cli(env, "demo", "seed").stdout
-    token = _cli(env, "token", "coach1@demo.test")
+    assert "nothing new" in run_cli("demo", "seed", env=env).stdout
+    token = run_cli("token", "coach1@demo.test", env=env)
     assert token.returncode == 0 and token.stdout.count(".") == 2
-    missing = _cli(env, "token", "nobody@demo.test")
+    missing = run_cli("token", "nobody@demo.test", env=env)
     assert missing.returncode == 1 and missing.stderr.strip().count("\n") == 0
-    assert "intact" in _cli(env, "audit", "verify").stdout
-    assert _cli(env, "reconcile").returncode == 1  # back-dated outbox rows not yet relayed
-    assert _cli(env, "outbox", "relay").returncode == 0
-    assert _cli(env, "reconcile").returncode == 0
-    bad = _cli({**env, "PLANGOV_ENV": "production", "PLANGOV_SECRET_KEY": "short"},
-               "audit", "verify")
+    assert "intact" in run_cli("audit", "verify", env=env).stdout
+    assert run_cli("reconcile", env=env).returncode == 1  # back-dated outbox rows not yet relayed
+    assert run_cli("outbox", "relay", env=env).returncode == 0
+    assert run_cli("reconcile", env=env).returncode == 0
+    bad = run_cli("audit", "verify", env={**env, "PLANGOV_ENV": "production",
+                                                "PLANGOV_SECRET_KEY": "short"})
     assert bad.returncode == 1 and "PLANGOV_SECRET_KEY" in bad.stderr
 
 
@@ -122,35 +111,3 @@ def test_development_secret_is_generated_once(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANGOV_SECRET_FILE", str(tmp_path / "secret"))
     first = Settings().signing_key()
     assert len(first) >= 32 and Settings().signing_key() == first
-
-
-def test_services_do_not_import_reflex():
-    code = ("import pkgutil, importlib, sys, plangov_app.services as s\n"
-            "[importlib.import_module(m.name) for m in pkgutil.walk_packages(s.__path__, "
-            "s.__name__ + '.')]\nassert 'reflex' not in sys.modules, 'reflex imported'\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
-    assert result.returncode == 0, result.stderr
-
-
-def _modules_loaded_by(packages: list[str]) -> set[str]:
-    """Every module a fresh interpreter holds after importing all modules of `packages`."""
-    code = ("import importlib, json, pkgutil, sys\n"
-            f"for name in {packages!r}:\n"
-            "    package = importlib.import_module(name)\n"
-            "    for m in pkgutil.walk_packages(package.__path__, name + '.'):\n"
-            "        if '.migrations' not in m.name:\n"
-            "            importlib.import_module(m.name)\n"
-            "print(json.dumps(sorted(sys.modules)))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
-    assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout))
-
-
-def test_the_database_layer_imports_no_domain_and_the_domain_no_edge():
-    below = _modules_loaded_by(["db"])
-    assert not {m for m in below if m.startswith("plangov_app.services")}
-    edge = ("plangov_app.adapters", "plangov_app.workers", "plangov_app.demo",
-            "plangov_app.cli", "plangov_app.api")
-    assert not {m for m in _modules_loaded_by(["plangov_app.services"]) if m.startswith(edge)}

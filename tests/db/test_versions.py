@@ -16,7 +16,7 @@ from db.session import read_session
 from plangov_app.demo import demo_id
 from plangov_app.services import versions
 from plangov_app.services.errors import NotFound
-from tests.plan_helpers import create_plan, patch, version
+from tests.support.factories import create_plan, patch, version
 
 COACH, ATHLETE = "coach1@demo.test", "athlete1@demo.test"
 

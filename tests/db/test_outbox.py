@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -19,9 +18,9 @@ from plangov_app.adapters import bus, files
 from plangov_app.services import outbox
 from plangov_app.settings import get_settings
 from plangov_app.workers import relay as relay_worker
-from tests.plan_helpers import create_plan, patch
+from tests.support import ROOT
+from tests.support.factories import create_plan, patch
 
-ROOT = Path(__file__).resolve().parents[1]
 COACH = "coach1@demo.test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

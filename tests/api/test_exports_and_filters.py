@@ -18,10 +18,10 @@ from db.session import read_session, unit_of_work
 from plangov_app.services import audit, changelog, csv_cells
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
-from plangov_app.services.rbac import load_actor
 from plangov_app.services.search import contains_pattern, escape_like
 from plangov_app.services.text import clean_text, validate_text
-from tests.plan_helpers import counts, create_plan, patch, version
+from tests.support.audit_log import chain_ok, events
+from tests.support.factories import actor, counts, create_plan, patch, version
 
 COACH, COACH2, ATHLETE = "coach1@demo.test", "coach2@demo.test", "athlete1@demo.test"
 ADMIN, COMPLIANCE = "admin@demo.test", "compliance@demo.test"
@@ -29,24 +29,11 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 PROBLEM = "application/problem+json"
 
 
-def _events(action: str | None = None) -> list[AuditEvent]:
-    with read_session() as session:
-        query = select(AuditEvent).order_by(AuditEvent.seq)
-        if action:
-            query = query.where(AuditEvent.action == action)
-        return list(session.exec(query))
-
-
 def _total_events() -> int:
     """Events in the chain, besides `access.denied` (refusals are audited elsewhere)."""
     with read_session() as session:
         return session.exec(select(func.count()).select_from(AuditEvent)
                             .where(AuditEvent.action != "access.denied")).one()
-
-
-def _chain_ok() -> bool:
-    with read_session() as session:
-        return audit.verify_chain(session).ok
 
 
 def _cells(text: str) -> list[list[str]]:
@@ -65,12 +52,6 @@ def _is_problem(response, statuses: tuple[int, ...] = (400, 422)) -> bool:
     return (response.status_code in statuses
             and response.headers["content-type"].startswith(PROBLEM)
             and response.json()["status"] == response.status_code)
-
-
-def _actor(email: str):
-    with read_session() as session:
-        user = session.exec(select(User).where(User.email == email)).one()
-        return load_actor(session, user.id)
 
 
 def _edited_plan(client, token_for, rationale: str = "Short week") -> dict:
@@ -113,12 +94,12 @@ def test_naive_dates_are_utc_on_the_audit_list_and_export(client, token_for):
     assert export.status_code == 200, export.text
     rows = _cells(export.text)
     assert [r[4] for r in rows[1:]] == ["probe.tz", "probe.tz"]
-    exports = _events("audit.export")
+    exports = events("audit.export")
     assert _total_events() == before + 1 and len(exports) == 1
     assert exports[0].metadata_json == (
         '{"action":"probe.tz","date_from":"2024-01-01T00:00:00+00:00",'
         '"date_to":"2024-01-02T00:00:00+00:00"}')
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_naive_dates_are_utc_on_the_changelog_json_and_csv(client, token_for):
@@ -187,11 +168,11 @@ def test_crafted_cursors_are_422_on_the_audit_log(client, token_for):
         assert _is_problem(response), (cursor, response.text)
     assert client.get("/api/v1/audit", headers=compliance,
                       params={"cursor": "2147483647"}).json()["items"]
-    actor = _actor(COMPLIANCE)
+    reader = actor(COMPLIANCE)
     with read_session() as session:
         for before_seq in (-1, 2**31, 10**30):
             with pytest.raises(InvalidInput):
-                audit.list_events(session, actor, audit.AuditFilter(), before_seq=before_seq)
+                audit.list_events(session, reader, audit.AuditFilter(), before_seq=before_seq)
 
 
 # --- 7 and 11. Exports are audited once they have succeeded -------------------------------
@@ -206,31 +187,31 @@ def test_audit_export_is_recorded_only_when_it_succeeds(client, token_for):
         response = client.get("/api/v1/audit/export", headers=compliance, params=params)
         assert _is_problem(response), (params, response.text)
         assert _is_problem(client.get("/api/v1/audit", headers=compliance, params=params))
-    assert _total_events() == before and _events("audit.export") == []
+    assert _total_events() == before and events("audit.export") == []
     assert client.get("/api/v1/audit/export", headers=coach).status_code == 403
     assert _total_events() == before
 
     done = client.get("/api/v1/audit/export", headers=compliance,
                       params={"from": "2024-01-01", "action": "auth."})
     assert done.status_code == 200
-    exports = _events("audit.export")
-    assert len(exports) == 1 and exports[0].actor_id == _actor(COMPLIANCE).user_id
-    assert _total_events() == before + 1 and _chain_ok()
+    exports = events("audit.export")
+    assert len(exports) == 1 and exports[0].actor_id == actor(COMPLIANCE).user_id
+    assert _total_events() == before + 1 and chain_ok()
 
 
 def test_the_audit_pages_export_is_recorded_only_when_it_succeeds(client, token_for):
     token_for(COMPLIANCE), token_for(ADMIN)
-    actor = _actor(COMPLIANCE)
+    exporter = actor(COMPLIANCE)
     with pytest.raises(InvalidInput):
         audit.AuditFilter(actor_id="bad\x00")
     before = _total_events()
     with unit_of_work() as session:
         data, written, more = audit.export_csv(
-            session, actor, audit.AuditFilter(date_from=datetime(2024, 1, 1), action="auth."),
+            session, exporter, audit.AuditFilter(date_from=datetime(2024, 1, 1), action="auth."),
             RequestContext(), limit=1, described={"action": "auth."})
     assert written == 1 and more and len(_cells(data)) == 2
-    assert _total_events() == before + 1 and len(_events("audit.export")) == 1
-    assert _chain_ok()
+    assert _total_events() == before + 1 and len(events("audit.export")) == 1
+    assert chain_ok()
 
 
 def test_changelog_exports_are_audited_once_they_succeed(client, token_for):
@@ -244,25 +225,25 @@ def test_changelog_exports_are_audited_once_they_succeed(client, token_for):
                    {"change_type": "exploded"}):
         response = client.get(url, headers=coach, params={**params, "format": "csv"})
         assert _is_problem(response), (params, response.text)
-    assert _total_events() == before and _events("plan.changelog_export") == []
+    assert _total_events() == before and events("plan.changelog_export") == []
 
     export = client.get(url, headers=coach, params={"format": "csv", "from": "2024-01-01",
                                                      "change_type": "modified"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert len(_cells(export.text)) > 1
-    recorded = _events("plan.changelog_export")
+    recorded = events("plan.changelog_export")
     assert _total_events() == before + 1 and len(recorded) == 1
     event = recorded[0]
     assert (event.target_type, event.target_id, event.actor_id) == (
-        "plan", plan["id"], _actor(COACH).user_id)
+        "plan", plan["id"], actor(COACH).user_id)
     assert event.metadata_json == ('{"change_type":"modified",'
                                    '"date_from":"2024-01-01T00:00:00+00:00","format":"csv"}')
 
     with unit_of_work() as session:
-        text = changelog.export_csv(session, _actor(COACH), plan["id"],
+        text = changelog.export_csv(session, actor(COACH), plan["id"],
                                     changelog.ChangelogFilter(), RequestContext())
     assert len(_cells(text)) > 1
-    assert len(_events("plan.changelog_export")) == 2 and _chain_ok()
+    assert len(events("plan.changelog_export")) == 2 and chain_ok()
 
 
 # --- 8. CSV formula injection ------------------------------------------------------------
@@ -287,12 +268,12 @@ def test_audit_csv_cells_cannot_run_as_formulas(client, token_for):
     assert any(cell.lower().startswith("'=hyperlink") for cell in cells)
 
     with unit_of_work() as session:
-        data, _, _ = audit.export_csv(session, _actor(COMPLIANCE), audit.AuditFilter(),
+        data, _, _ = audit.export_csv(session, actor(COMPLIANCE), audit.AuditFilter(),
                                       RequestContext(), limit=10_000)
     page_rows = _cells(data)
     _assert_no_formula(page_rows)
     assert {"'+plan", "'-2+3", "'\r10.0.0.1"} <= {c for row in page_rows for c in row}
-    assert _chain_ok()
+    assert chain_ok()
 
 
 def test_changelog_csv_cells_cannot_run_as_formulas(client, token_for):
@@ -375,7 +356,7 @@ def test_comments_refuse_nul_and_lose_bidi_controls_but_nothing_visible(client, 
     assert [c["message"] for c in listed] == [visible]
     after = counts(session)
     assert after["plan_comments"] == before["plan_comments"] + 1
-    assert after["audit_events"] == before["audit_events"] + 1 and _chain_ok()
+    assert after["audit_events"] == before["audit_events"] + 1 and chain_ok()
 
 
 def test_text_and_pattern_helpers():

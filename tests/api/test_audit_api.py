@@ -11,12 +11,8 @@ import contextlib
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -27,15 +23,11 @@ from db.session import read_session, unit_of_work
 from plangov_app.demo import demo_id
 from plangov_app.services import audit, reconcile
 from plangov_app.services.context import RequestContext, system_context
-from tests.plan_helpers import create_plan
+from tests.support.cli import run_cli
+from tests.support.factories import create_plan
 
-ROOT = Path(__file__).resolve().parents[1]
 COACH, OTHER_COACH = "coach1@demo.test", "coach2@demo.test"
 
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "plangov_app.cli", *args], cwd=ROOT,
-                          env={**os.environ}, capture_output=True, text=True, timeout=300)
 
 
 def _record(n: int) -> list[int]:
@@ -73,7 +65,7 @@ def _assert_broken_everywhere(client, headers: dict, seq: int, reason: str) -> N
     body = client.get("/api/v1/audit/verify", headers=headers).json()
     assert (body["ok"], body["broken_seq"]) == (False, seq) and reason in body["reason"]
     assert body["message"].startswith(f"Audit chain BROKEN at event #{seq}")
-    result = _cli("audit", "verify")
+    result = run_cli("audit", "verify")
     assert result.returncode == 1 and result.stdout == ""
     assert f"#{seq}" in result.stderr and reason in result.stderr
 
@@ -323,11 +315,11 @@ def test_reconcile_alert_records_what_was_found(client, token_for, seeded):
 
 def test_cli_reconcile_alerts_only_when_something_is_wrong(client, token_for, seeded, app_env):
     plan = create_plan(client, token_for(COACH))
-    healthy = _cli("reconcile")
+    healthy = run_cli("reconcile")
     assert healthy.returncode == 0, healthy.stdout + healthy.stderr
     assert healthy.stdout.startswith("reconcile: OK") and _alerts() == []
     _break_things(seeded, plan["id"])
-    broken = _cli("reconcile")
+    broken = run_cli("reconcile")
     assert broken.returncode == 1
     assert "reconcile: PROBLEMS" in broken.stdout and "outbox stale: 1 (stuck)" in broken.stdout
     assert "versions missing parent: 1 (orphan)" in broken.stdout

@@ -13,7 +13,7 @@ from sqlmodel import select
 from db.models import OutboxEvent, User
 from db.session import read_session, unit_of_work
 from plangov_app.services import outbox, reconcile
-from tests.plan_helpers import counts, create_plan, patch, version
+from tests.support.factories import counts, create_plan, patch, version
 
 COACH, ATHLETE, ADMIN = "coach1@demo.test", "athlete1@demo.test", "admin@demo.test"
 

@@ -20,17 +20,12 @@ from plangov_app.demo import demo_id
 from plangov_app.services import comments
 from plangov_app.services.context import system_context
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
-from plangov_app.services.rbac import Actor, load_actor
-from tests.plan_helpers import create_plan, patch, version
+from tests.support.factories import actor, create_plan, patch, version
 
 COACH = "coach1@demo.test"
 ATHLETE, ADMIN = "athlete1@demo.test", "admin@demo.test"
 CONTEXT = system_context()
 
-
-def actor(email: str) -> Actor:
-    with read_session() as session:
-        return load_actor(session, demo_id(email))
 
 
 def name_of(email: str) -> str:

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
-from db.models import AuditEvent, OutboxEvent, Plan, PlanVersion
+from db.models import OutboxEvent, Plan, PlanVersion
 from db.session import read_session, unit_of_work
 from plangov_app.demo import demo_id
 from plangov_app.services import audit
 from plangov_app.services.context import system_context
 from plangov_app.services.plans import edits, lifecycle
-from tests.plan_helpers import counts, create_plan, patch, version
+from tests.support.audit_log import events
+from tests.support.cli import run_cli
+from tests.support.factories import counts, create_plan, patch, version
 
-ROOT = Path(__file__).resolve().parents[1]
 COACH, ATHLETE, ADMIN = "coach1@demo.test", "athlete1@demo.test", "admin@demo.test"
 NOTES = "/weeks/0/sessions/0/notes"
 
@@ -59,11 +56,6 @@ def _state(plan_id: str) -> tuple[str, list[tuple[int, str, str, str | None]]]:
                             .order_by(col(PlanVersion.version_number)))
         return plan.status, [(v.version_number, v.kind, v.status, v.author_role) for v in rows]
 
-
-def _events(action: str, plan_id: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return list(session.exec(select(AuditEvent).where(
-            AuditEvent.action == action, AuditEvent.target_id == plan_id)))
 
 
 def _topics(plan_id: str) -> list[str]:
@@ -102,7 +94,7 @@ def test_advance_publishes_started_plans_and_completes_ended_ones(client, token_
         parent = session.get(PlanVersion, head.parent_version_id)
         assert head.author_id is None and head.content_json == parent.content_json
         assert parent.version_number == 3 and plan.published_at is not None
-    [event] = _events("plan.publish", started["id"])
+    [event] = events("plan.publish", target_id=started["id"])
     assert event.actor_role == "system" and event.actor_id is None
     assert json.loads(event.metadata_json) == {
         "version_id": head.id, "status": {"from": "approved", "to": "published"}}
@@ -116,7 +108,7 @@ def test_advance_publishes_started_plans_and_completes_ended_ones(client, token_
     status, rows = _state(started["id"])
     assert status == "completed" and rows[-1] == (5, "complete", "completed", "system")
     assert _state(later["id"])[0] == "published"
-    [done] = _events("plan.complete", started["id"])
+    [done] = events("plan.complete", target_id=started["id"])
     assert json.loads(done.metadata_json)["status"] == {"from": "published", "to": "completed"}
     assert _topics(started["id"])[-1] == "plan.completed"
     assert _state(draft["id"]) == before[draft["id"]]
@@ -141,23 +133,19 @@ def test_published_and_completed_plans_refuse_edits(client, token_for, session):
         assert counts(session) == before
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "plangov_app.cli", *args], cwd=ROOT,
-                          env={**os.environ}, capture_output=True, text=True, timeout=300)
-
 
 def test_cli_plans_advance_moves_plans_and_says_how_many(client, token_for, app_env):
     past = _approved(client, token_for, "2027-01-04")
     future = _approved(client, token_for, "2027-06-07", athlete="athlete2@demo.test")
-    assert _cli("plans", "advance", "--today", "1 March").returncode != 0
-    result = _cli("plans", "advance", "--today", "2027-03-01")
+    assert run_cli("plans", "advance", "--today", "1 March").returncode != 0
+    result = run_cli("plans", "advance", "--today", "2027-03-01")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "published 1, completed 1"
     status, rows = _state(past["id"])
     assert status == "completed" and [r[1] for r in rows[-2:]] == ["publish", "complete"]
     assert _state(future["id"])[0] == "approved"
-    assert [e.actor_role for e in _events("plan.publish", past["id"])] == ["system"]
-    again = _cli("plans", "advance", "--today", "2027-03-01")
+    assert [e.actor_role for e in events("plan.publish", target_id=past["id"])] == ["system"]
+    again = run_cli("plans", "advance", "--today", "2027-03-01")
     assert again.stdout.strip() == "published 0, completed 0"
     assert len(_state(past["id"])[1]) == len(rows)
 
@@ -206,7 +194,7 @@ def test_a_whole_document_edit_creates_a_version_with_its_changes(client, token_
     assert after["plan_version_changes"] == before["plan_version_changes"] + len(new["changes"])
     stored = version(client, coach, plan, new["id"])
     assert stored["content"] == content
-    [event] = _events("plan.edit", plan["id"])
+    [event] = events("plan.edit", target_id=plan["id"])
     assert json.loads(event.metadata_json)["version_id"] == new["id"]
 
 

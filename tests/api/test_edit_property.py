@@ -28,7 +28,7 @@ from sqlmodel import col, func, select
 from db.models import PlanSession, PlanVersion, PlanVersionChange
 from plangov_app.services.catalogue import catalogue
 from tests.conftest import RUN_SEED
-from tests.plan_helpers import create_plan, version
+from tests.support.factories import create_plan, version
 
 COACH = "coach1@demo.test"
 START = date(2027, 1, 4)  # create_plan's start date

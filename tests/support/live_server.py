@@ -4,7 +4,7 @@
 - `start_api_server(url)` runs `uvicorn plangov_app.api:api` in a subprocess against it and
   returns `(base_url, process)` once `/api/v1/openapi.json` answers; `stop_api_server` ends it.
 - The `live_api` fixture (module scope) does all three on a temporary SQLite file. Import it
-  into a test module: `from tests.live_server import live_api  # noqa: F401`.
+  into a test module: `from tests.support.live_server import live_api  # noqa: F401`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 
 from db.models import AuditEvent, Notification, PlanComment, TeamMember
 from plangov_app.demo import demo_id
-from tests.plan_helpers import counts, create_plan, version
+from tests.support.factories import counts, create_plan, version
 
 COACH, ADMIN, SUPPORT = "coach1@demo.test", "admin@demo.test", "support@demo.test"
 ATHLETE, ATHLETE2 = "athlete1@demo.test", "athlete2@demo.test"

@@ -15,15 +15,10 @@ from plangov_app.demo import demo_id
 from plangov_app.services import audit, history
 from plangov_app.services.context import system_context
 from plangov_app.services.errors import Forbidden, NotFound
-from plangov_app.services.rbac import Actor, load_actor
-from tests.plan_helpers import create_plan, patch, version
+from tests.support.factories import actor, create_plan, patch, version
 
 COACH, OTHER_COACH, ATHLETE = "coach1@demo.test", "coach2@demo.test", "athlete1@demo.test"
 
-
-def _actor(email: str) -> Actor:
-    with read_session() as session:
-        return load_actor(session, demo_id(email))
 
 
 def _exports() -> list[AuditEvent]:
@@ -58,7 +53,7 @@ def test_resolve_actor_takes_an_email_in_any_case_or_an_id(seeded):
 def test_browse_pages_events_with_actor_emails_and_plan_athletes(client, token_for):
     plan = create_plan(client, token_for(COACH))
     token_for(ATHLETE)  # a second sign-in, for a second page
-    compliance = _actor("compliance@demo.test")
+    compliance = actor("compliance@demo.test")
     by_coach = audit.AuditFilter(actor_id="COACH1@demo.test")
     with read_session() as session:
         page = audit.browse(session, compliance, by_coach, None, 50)
@@ -72,14 +67,14 @@ def test_browse_pages_events_with_actor_emails_and_plan_athletes(client, token_f
         older = audit.browse(session, compliance, logins, first.next_seq, 1)
         assert older.events[0].seq < first.events[0].seq
         with pytest.raises(Forbidden):
-            audit.browse(session, _actor(COACH), by_coach, None, 50)
+            audit.browse(session, actor(COACH), by_coach, None, 50)
 
 
 def test_export_csv_records_one_export_event_and_says_when_more_match(client, token_for):
     for email in (COACH, OTHER_COACH, ATHLETE):
         token_for(email)  # three sign-ins to export
     logins = _count("auth.login")
-    compliance = _actor("compliance@demo.test")
+    compliance = actor("compliance@demo.test")
     described = {"action": "auth.login", "date_from": ""}
     with unit_of_work() as session:
         text, written, more = audit.export_csv(session, compliance,
@@ -105,7 +100,7 @@ def test_export_csv_records_one_export_event_and_says_when_more_match(client, to
 def test_export_needs_audit_export_and_then_records_nothing(client, token_for):
     token_for(COACH)
     with unit_of_work() as session, pytest.raises(Forbidden):
-        audit.export_csv(session, _actor(COACH), audit.AuditFilter(), system_context("test"),
+        audit.export_csv(session, actor(COACH), audit.AuditFilter(), system_context("test"),
                          10, None)
     assert _exports() == []
 
@@ -113,7 +108,7 @@ def test_export_needs_audit_export_and_then_records_nothing(client, token_for):
 def test_athlete_timeline_lists_plans_versions_and_authors(client, token_for):
     plan, v1, v2 = _edited_plan(client, token_for(COACH))
     with read_session() as session:
-        timeline = history.athlete_timeline(session, _actor(COACH), demo_id(ATHLETE))
+        timeline = history.athlete_timeline(session, actor(COACH), demo_id(ATHLETE))
     assert timeline.athlete_name == "Athlete 1"
     [entry] = timeline.plans
     assert entry.plan.id == plan["id"]
@@ -127,18 +122,18 @@ def test_athlete_timeline_lists_plans_versions_and_authors(client, token_for):
 def test_athlete_timeline_hides_athletes_out_of_reach(client, token_for, email, athlete):
     create_plan(client, token_for(COACH))
     with read_session() as session, pytest.raises(NotFound, match=r"^No such athlete\.$"):
-        history.athlete_timeline(session, _actor(email), athlete)
+        history.athlete_timeline(session, actor(email), athlete)
 
 
 def test_events_for_version_are_that_versions_only_and_scoped(client, token_for):
     plan, v1, v2 = _edited_plan(client, token_for(COACH))
     with read_session() as session:
-        first = history.events_for_version(session, _actor(COACH), plan["id"], v1["id"])
-        second = history.events_for_version(session, _actor(COACH), plan["id"], v2["id"])
+        first = history.events_for_version(session, actor(COACH), plan["id"], v1["id"])
+        second = history.events_for_version(session, actor(COACH), plan["id"], v2["id"])
         # the edit names v1 as its parent, but it is v2's event only
         assert [e.action for e in first] == ["plan.generate"]
         assert [e.action for e in second] == ["plan.edit"]
         with pytest.raises(NotFound):
-            history.events_for_version(session, _actor(OTHER_COACH), plan["id"], v1["id"])
+            history.events_for_version(session, actor(OTHER_COACH), plan["id"], v1["id"])
         with pytest.raises(NotFound):
-            history.events_for_version(session, _actor(COACH), plan["id"], "no-such-version")
+            history.events_for_version(session, actor(COACH), plan["id"], "no-such-version")

@@ -208,7 +208,7 @@ def test_save_edits_writes_a_version_or_says_who_saved_first(client, token_for, 
     from plangov_app.services.errors import Conflict
     from plangov_app.services.plans.unsaved_edits import save_draft
     from plangov_app.services.rbac import load_actor
-    from tests.plan_helpers import counts, create_plan, version
+    from tests.support.factories import counts, create_plan, version
 
     coach = token_for("coach1@demo.test")
     plan = create_plan(client, coach, weeks=4)
@@ -237,7 +237,7 @@ def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved
     from plangov_app.services.errors import NotFound
     from plangov_app.services.plans.unsaved_edits import restore_unsaved_edits, save_draft
     from plangov_app.services.rbac import load_actor
-    from tests.plan_helpers import create_plan, version
+    from tests.support.factories import create_plan, version
 
     coach = token_for("coach1@demo.test")
     plan = create_plan(client, coach, weeks=4)
