@@ -27,6 +27,7 @@ import tracemalloc
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -61,18 +62,28 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
+def _coach_headers(client: Any) -> dict[str, str]:
+    """Bearer headers of coach1, signed in through the API."""
+    token = client.post("/api/v1/auth/token", data={
+        "username": "coach1@demo.test", "password": demo.DEMO_PASSWORD}).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def _new_plan(client: Any, headers: dict[str, str], weeks: int) -> dict[str, Any]:
+    """A generated plan of athlete2 with `weeks` weeks."""
+    return client.post("/api/v1/plans", headers=headers, json={
+        "athlete_id": demo.demo_id("athlete2@demo.test"), "start_date": "2027-01-04",
+        "weeks": weeks}).json()
+
+
 def bench_patch(url: str, patches: int) -> dict:
     """Sequential PATCHes over real HTTP for each plan size."""
     prepare(url)
     results = {}
     with api_server(url) as base, httpx.Client(base_url=base, timeout=30) as client:
-        token = client.post("/api/v1/auth/token", data={
-            "username": "coach1@demo.test", "password": demo.DEMO_PASSWORD}).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
-        athlete = demo.demo_id("athlete2@demo.test")
+        headers = _coach_headers(client)
         for weeks in SIZES:
-            plan = client.post("/api/v1/plans", headers=headers, json={
-                "athlete_id": athlete, "start_date": "2027-01-04", "weeks": weeks}).json()
+            plan = _new_plan(client, headers, weeks)
             head = plan["active_version_id"]
             samples = []
             started = time.perf_counter()
@@ -114,13 +125,9 @@ def _in_process_round(url: str, saves: int, breakdown: dict[str, list[float]] | 
     samples: dict[int, tuple[list[float], list[float]]] = {}
     try:
         with TestClient(create_api()) as client:
-            token = client.post("/api/v1/auth/token", data={
-                "username": "coach1@demo.test", "password": demo.DEMO_PASSWORD}).json()
-            headers = {"Authorization": f"Bearer {token['access_token']}"}
-            athlete = demo.demo_id("athlete2@demo.test")
+            headers = _coach_headers(client)
             for weeks in SIZES:
-                plan = client.post("/api/v1/plans", headers=headers, json={
-                    "athlete_id": athlete, "start_date": "2027-01-04", "weeks": weeks}).json()
+                plan = _new_plan(client, headers, weeks)
                 samples[weeks] = _timed_saves(client, headers, plan, saves, breakdown
                                               if weeks == 52 else None)
     finally:
