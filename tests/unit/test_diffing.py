@@ -338,3 +338,12 @@ def test_a_total_that_rounds_to_nothing_is_plain_zero() -> None:
                    "mobility": {"pct": None}}
     total = diffing._weighted_total(by_modality, {"strength": 3, "endurance": 2, "mobility": 9})
     assert total == 0.0 and math.copysign(1.0, total) == 1.0
+
+
+def test_volumes_and_counts_are_worked_out_once_per_document(before: PlanDocument) -> None:
+    """Summaries of one document reuse its figures (a 52-week plan is summarised twice a save)."""
+    first_volumes, first_counts = diffing._stats(before)
+    again_volumes, again_counts = diffing._stats(before)
+    assert again_volumes is first_volumes and again_counts is first_counts
+    twin = doc(base_content())
+    assert diffing._stats(twin)[0] == first_volumes and diffing._stats(twin)[0] is not first_volumes
