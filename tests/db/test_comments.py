@@ -203,7 +203,8 @@ def test_reading_another_plans_or_an_unknown_version_is_not_found(plan, client,
 def test_resolving_follows_who_may_and_records_only_real_changes(plan) -> None:
     by_coach = post(COACH, plan["id"], "Coach's thread")
     by_athlete = post(ATHLETE, plan["id"], "Athlete's thread")
-    with pytest.raises(Forbidden, match="Only the coach or the comment's author"):
+    with pytest.raises(Forbidden,
+                       match=r"^Only the coach or the comment's author can resolve it\.$"):
         resolve(ATHLETE, plan["id"], by_coach.id)
 
     done = resolve(ATHLETE, plan["id"], by_athlete.id)
@@ -214,8 +215,10 @@ def test_resolving_follows_who_may_and_records_only_real_changes(plan) -> None:
     reopened = resolve(COACH, plan["id"], by_coach.id, resolved=False)
     assert reopened.resolved_at is None and reopened.resolved_by is None
 
+    recorded = rows(AuditEvent, col(AuditEvent.action).startswith("plan.comment."))
+    assert {(e.target_type, e.target_id) for e in recorded} == {("plan", plan["id"])}
     actions = [(e.action, e.actor_id, json.loads(e.metadata_json)["comment_id"])
-               for e in rows(AuditEvent, col(AuditEvent.action).startswith("plan.comment."))]
+               for e in recorded]
     assert sorted(actions) == sorted([
         ("plan.comment.resolve", demo_id(ATHLETE), by_athlete.id),
         ("plan.comment.resolve", demo_id(COACH), by_coach.id),
