@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from db.models import AuditEvent, Notification, OutboxEvent, PlanComment, User
+from db.models import AuditEvent, Notification, OutboxEvent, PlanComment, User, clock_at
 from db.session import read_session, unit_of_work
 from plangov_app.demo import demo_id
 from plangov_app.services import comments
@@ -239,3 +240,22 @@ def test_resolving_unknown_hidden_or_foreign_comments_is_not_found(plan, client,
     with pytest.raises(NotFound):
         resolve(COACH, other["id"], hidden.id)
     assert rows(PlanComment, col(PlanComment.resolved_at).is_not(None)) == []
+
+
+def test_threads_are_listed_by_when_they_were_written(plan) -> None:
+    """Oldest first by time, not by the order the rows happen to be stored in."""
+    with clock_at(datetime(2030, 1, 2, tzinfo=UTC)):
+        later = post(COACH, plan["id"], "Written second")
+    with clock_at(datetime(2030, 1, 1, tzinfo=UTC)):
+        earlier = post(COACH, plan["id"], "Written first")
+    assert [v.comment.id for v in views(COACH, plan["id"])] == [earlier.id, later.id]
+
+
+def test_someone_without_a_name_is_someone(plan) -> None:
+    with unit_of_work() as session:
+        coach = session.exec(select(User).where(User.email == COACH)).one()
+        coach.display_name = ""
+        session.add(coach)
+    post(COACH, plan["id"], "Nameless")
+    [note] = rows(Notification, Notification.kind == "plan.comment")
+    assert note.title == "Someone commented on the plan"
