@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from db.models import PlanComment, PlanVersion, User, new_id, utcnow
+from db.models import PlanComment, PlanVersion, User, utcnow
 from plangov_app.services import audit, notifications, outbox
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
@@ -66,7 +66,7 @@ def create_comment(session: Session, actor: Actor, plan_id: str, *, message: str
         raise Forbidden("Athletes cannot post coaches-only comments.")
     head = head_version(session, plan)
     snapshot = _snapshot(document_of(head), anchor_id) if anchor_id else None
-    comment = PlanComment(id=new_id(), plan_id=plan.id, version_id=head.id, anchor_id=anchor_id,
+    comment = PlanComment(plan_id=plan.id, version_id=head.id, anchor_id=anchor_id,
                           parent_id=parent.id if parent else None, author_id=actor.user_id,
                           message=text, visibility=visibility,
                           anchor_snapshot_json=json.dumps(snapshot) if snapshot else None)

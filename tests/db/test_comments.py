@@ -137,7 +137,7 @@ def test_the_longest_message_is_kept_whole(plan) -> None:
 def test_visibility_and_anchor_are_checked(plan) -> None:
     with pytest.raises(InvalidInput, match=r"^visibility: use shared or coaches\.$"):
         post(COACH, plan["id"], visibility="public")
-    with pytest.raises(Forbidden, match="Athletes cannot post coaches-only comments"):
+    with pytest.raises(Forbidden, match=r"^Athletes cannot post coaches-only comments\.$"):
         post(ATHLETE, plan["id"], visibility="coaches")
     with pytest.raises(InvalidInput,
                        match=r"^anchor_id: the plan's current version has no session nope\.$"):
@@ -259,3 +259,9 @@ def test_someone_without_a_name_is_someone(plan) -> None:
     post(COACH, plan["id"], "Nameless")
     [note] = rows(Notification, Notification.kind == "plan.comment")
     assert note.title == "Someone commented on the plan"
+
+
+def test_a_message_holding_nul_is_refused_by_name(plan) -> None:
+    with pytest.raises(InvalidInput, match=r"^message: must not contain NUL characters\.$"):
+        post(COACH, plan["id"], "before\x00after")
+    assert rows(PlanComment) == []
