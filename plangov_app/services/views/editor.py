@@ -96,12 +96,12 @@ def _dialog(document: PlanDocument, session_id: str) -> SessionDialog | None:
 
 def editor_preview(session: Session, actor: Actor, plan_id: str, *,
                    edits: list[dict[str, Any]], open_session: str = "",
-                   threads: dict[str, int] | None = None, week_start: int = 0
-                   ) -> EditorPreview:
+                   threads: dict[str, int] | None = None, week_start: int = 0,
+                   today: date | None = None) -> EditorPreview:
     """The plan as it will be once `edits` are saved (PLAN_EDIT; InvalidInput if invalid).
 
     The calendar (a page of weeks from `week_start`) is left out while the dialog of
-    `open_session` covers it.
+    `open_session` covers it. `today` (default: the real date) decides the adherence marks.
     """
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
     head = head_version(session, plan)
@@ -114,7 +114,8 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     if edits:
         result.badges = diffing.summarize(baseline, document, changes)["badges"]
     if not open_session:
-        marks = adherence.session_compliance(session, plan, document, date.today())
+        marks = adherence.session_compliance(session, plan, document,
+                                             today or date.today())
         result.weeks = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
                                 threads, week_start, WEEKS_PER_PAGE, changes=changes)
     return result

@@ -149,8 +149,8 @@ def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineR
 
 
 def _athlete_panel(session: Session, actor: Actor, plan: Plan,
-                   document: PlanDocument) -> dict[str, Any]:
-    weeks = adherence.weekly(session, plan, document, date.today())
+                   document: PlanDocument, today: date) -> dict[str, Any]:
+    weeks = adherence.weekly(session, plan, document, today)
     rate = adherence.overall(weeks)
     others, _ = list_plans(session, actor, PlanQuery(
         athlete_id=plan.athlete_id, sort="recent", limit=10))
@@ -176,23 +176,26 @@ def _seen(session: Session, plan: Plan, head: PlanVersion,
 
 
 def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "baseline",
-              week_start: int = -1, editing: bool = False) -> PlanPage:
+              week_start: int = -1, editing: bool = False,
+              today: date | None = None) -> PlanPage:
     """The plan page of `plan_id` for `actor` (NotFound unless they may view it).
 
     `compare` picks the reference the calendar is marked against ("seen": the version the
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
     plan may be edited by `actor` now.
+    `today` (default: the real date) decides adherence marks and the first week shown.
     """
+    today = today or date.today()
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     head = head_version(session, plan)
     baseline_row = baseline_version(session, plan)
     document, baseline = document_of(head), document_of(baseline_row)
     seen, seen_label, seen_impact = _seen(session, plan, head, document)
     reference = seen if compare == "seen" and seen is not None else baseline
-    marks = adherence.session_compliance(session, plan, document, date.today())
+    marks = adherence.session_compliance(session, plan, document, today)
     views = comments.list_comments(session, actor, plan.id)
     open_threads = open_thread_counts(views)
-    first = page_start(document, week_start, date.today())
+    first = page_start(document, week_start, today)
     weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
                      open_threads, first, WEEKS_PER_PAGE)
     athlete = session.get(User, plan.athlete_id)
@@ -215,4 +218,4 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         can_decide=plan.status == status.COACH_REVIEWED
         and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
         can_comment=can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
-        **_athlete_panel(session, actor, plan, document))
+        **_athlete_panel(session, actor, plan, document, today))
