@@ -119,7 +119,9 @@ def week_view(week: rx.Var, on_edit: Any = None) -> rx.Component:
         rx.heading(week.label, size="3", as_="h2"),
         rx.grid(rx.foreach(week.days, lambda day: _day(day, on_edit)),
                 columns=rx.breakpoints(initial="1", md="7"), spacing="2", width="100%"),
-        width="100%", spacing="2", margin_bottom="1em")
+        width="100%", spacing="2", margin_bottom="1em",
+        # Weeks off screen skip style and layout (opening a dialog restyles the page).
+        content_visibility="auto", contain_intrinsic_size="auto 24em")
 
 
 def weeks(show_weeks: Any, on_edit: Any = None) -> rx.Component:

@@ -7,11 +7,13 @@ import reflex as rx
 import pages  # noqa: F401  (the pages declare themselves)
 from components.layout import add_pages
 from plangov_app.api import api
+from plangov_app.theme import STYLESHEETS
 from plangov_app.workers.relay import relay_outbox
 
 app = rx.App(
     api_transformer=api,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    stylesheets=STYLESHEETS,
 )
 add_pages(app)
 
