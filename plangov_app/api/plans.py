@@ -40,7 +40,7 @@ VersionId = Annotated[str, Path(min_length=1, max_length=36)]
 
 def version_brief(version: PlanVersion, names: dict[str, str]) -> VersionBrief:
     """A version's list entry."""
-    summary = json.loads(version.diff_summary_json or "{}")
+    summary = versions.stored_summary(version)
     vs_parent = summary.get("vs_parent", {})
     return VersionBrief(
         id=version.id, version_number=version.version_number,
@@ -138,7 +138,7 @@ def version_out(session: Any, version: PlanVersion) -> VersionOut:
         parent_version_id=version.parent_version_id, status=version.status, kind=version.kind,
         author_id=version.author_id, author_name=names.get(version.author_id or ""),
         author_role=version.author_role, created_at=version.created_at,
-        diff_summary=json.loads(version.diff_summary_json or "{}"),
+        diff_summary=versions.stored_summary(version),
         content=json.loads(version.content_json), changes=changes,
         reason_codes=json.loads(version.reason_codes_json or "[]"), rationale=version.rationale,
         approvals=approvals)

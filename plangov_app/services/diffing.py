@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plangov_app.services.caching import LruCache
-from plangov_app.services.plan_document import MODALITIES, PlanDocument
+from plangov_app.services.plan_document import MODALITIES, VOLUME_UNITS, PlanDocument
 
 SESSION_FIELDS = ("day", "modality", "title", "notes")
 INTENSITY_FIELDS = ("load_kg", "pct_1rm", "rpe")
@@ -187,7 +187,8 @@ def _stats(document: PlanDocument) -> tuple[dict[str, float], dict[str, int]]:
     totals = dict.fromkeys(MODALITIES, 0.0)
     counts = dict.fromkeys(MODALITIES, 0)
     for _, session in document.sessions():
-        totals[session.modality] += session.volume()
+        if session.modality in VOLUME_UNITS:
+            totals[session.modality] += session.volume(VOLUME_UNITS[session.modality])
         counts[session.modality] += 1
     volumes = {m: round(v, 1) for m, v in totals.items() if m != "rest"}
     _STATS.put(id(document), (document, volumes, counts))
@@ -195,7 +196,7 @@ def _stats(document: PlanDocument) -> tuple[dict[str, float], dict[str, int]]:
 
 
 def volume_by_modality(document: PlanDocument) -> dict[str, float]:
-    """Volume per modality (strength: kg·reps; endurance and others: minutes)."""
+    """Volume per modality, each in its own unit (`VOLUME_UNITS`)."""
     return dict(_stats(document)[0])
 
 
@@ -218,15 +219,17 @@ def summarize(old: PlanDocument, new: PlanDocument,
     old_volume, new_volume = volume_by_modality(old), volume_by_modality(new)
     counts = session_counts(old)
     by_modality = {m: {"before": old_volume[m], "after": new_volume[m],
-                       "pct": pct_change(new_volume[m], old_volume[m])}
+                       "pct": pct_change(new_volume[m], old_volume[m]), "unit": VOLUME_UNITS[m]}
                    for m in old_volume if old_volume[m] or new_volume[m]}
     total_pct = _weighted_total(by_modality, counts)
     swaps = [{"session_id": c.session_id, "item_id": c.item_id, "from": c.old_value,
               "to": c.new_value} for c in changes if c.field_path.endswith("/exercise")]
     moves = [{"session_id": c.session_id, "from": c.old_value, "to": c.new_value}
              for c in changes if c.item_id is None and c.field_path.endswith("/day")]
+    swapped = {c.item_id for c in changes if c.field_path.endswith("/exercise")}
     intensity = [c.as_dict() for c in changes
-                 if c.item_id and c.field_path.rsplit("/", 1)[-1] in INTENSITY_FIELDS]
+                 if c.item_id and c.field_path.rsplit("/", 1)[-1] in INTENSITY_FIELDS
+                 and not _comes_with_the_swap(c, swapped)]
     summary = {
         "volume": {"by_modality": by_modality, "total_pct": total_pct},
         "exercise_swaps": swaps,
@@ -243,6 +246,11 @@ def summarize(old: PlanDocument, new: PlanDocument,
     }
     summary["badges"] = badges(summary)
     return summary
+
+
+def _comes_with_the_swap(change: Change, swapped: set[str | None]) -> bool:
+    """A load (or %1RM, RPE) that appears or goes with a swapped exercise is the swap's."""
+    return change.item_id in swapped and None in (change.old_value, change.new_value)
 
 
 def _count(changes: list[Change], change_type: str, what: str) -> int:
@@ -269,27 +277,42 @@ def _weighted_total(by_modality: dict[str, dict[str, Any]], counts: dict[str, in
     return round(sum(by_modality[m]["pct"] * w for m, w in weights.items()) / total, 1) + 0.0
 
 
-def badges(summary: dict[str, Any]) -> list[str]:
-    """Short labels for the change-tracking sidebar ("Volume ↑ 12%", "2 swaps", …)."""
-    out: list[str] = []
-    total = summary["volume"]["total_pct"]
-    if total:
-        out.append(f"Volume {'↑' if total > 0 else '↓'} {abs(total):g}%")
-    for key, singular, plural in (("exercise_swaps", "swap", "swaps"),
-                                  ("sessions_moved", "session moved", "sessions moved"),
-                                  ("intensity_changes", "intensity change",
-                                   "intensity changes")):
-        n = len(summary[key])
-        if n:
-            out.append(f"{n} {singular if n == 1 else plural}")
-    for key, noun, label in (("sessions_added", "session", "added"),
-                             ("sessions_removed", "session", "removed"),
-                             ("weeks_added", "week", "added"),
-                             ("weeks_removed", "week", "removed")):
-        n = summary.get(key, 0)
-        if n:
-            out.append(f"{n} {noun}{'s' if n != 1 else ''} {label}")
+# How many of what, in the words every page uses (badges and sentences alike).
+_COUNTED = (("exercise_swaps", "exercise", "swapped"), ("items_added", "exercise", "added"),
+            ("items_removed", "exercise", "removed"), ("sessions_moved", "session", "moved"),
+            ("sessions_added", "session", "added"), ("sessions_removed", "session", "removed"),
+            ("weeks_added", "week", "added"), ("weeks_removed", "week", "removed"),
+            ("intensity_changes", "intensity change", ""))
+
+
+def volume_phrases(summary: dict[str, Any]) -> list[str]:
+    """Phrases such as "strength volume ↑ 12% (kg·reps)", one per modality that changed."""
+    out = []
+    for modality, volume in summary["volume"]["by_modality"].items():
+        pct = volume.get("pct")
+        if pct:
+            unit = volume.get("unit") or VOLUME_UNITS.get(modality, "")
+            out.append(f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}% ({unit})")
     return out
+
+
+def count_phrases(summary: dict[str, Any], *, skip: tuple[str, ...] = ()) -> list[str]:
+    """Phrases such as "2 exercises swapped", "1 session moved", "3 intensity changes"."""
+    out = []
+    for key, noun, verb in _COUNTED:
+        if key in skip:
+            continue
+        value = summary.get(key) or 0
+        n = value if isinstance(value, int) else len(value)
+        if n:
+            plural = noun + ("s" if n != 1 else "")
+            out.append(f"{n} {plural} {verb}".rstrip())
+    return out
+
+
+def badges(summary: dict[str, Any]) -> list[str]:
+    """Short labels for a change ("Strength volume ↑ 12% (kg·reps)", "2 exercises swapped")."""
+    return [p[0].upper() + p[1:] for p in volume_phrases(summary) + count_phrases(summary)]
 
 
 def rationale_tags(rationale: str) -> list[str]:
@@ -306,18 +329,16 @@ def encode_value(value: Any) -> str | None:
 
 
 def describe(summary: dict[str, Any], before: PlanDocument, after: PlanDocument) -> str:
-    """A plain-language sentence of the impact.
+    """A plain-language sentence of the impact, in the badges' words.
 
-    For example "3 sessions changed, strength volume ↑ 12%, Thursday run moved to Friday".
+    For example "3 sessions changed, strength volume ↑ 12% (kg·reps), Thursday run moved
+    to Friday, Back squat swapped for Front squat, 1 exercise added".
     """
     parts: list[str] = []
     changed = summary.get("sessions_changed")
     if changed:
         parts.append(f"{changed} session{'s' if changed != 1 else ''} changed")
-    for modality, volume in summary["volume"]["by_modality"].items():
-        pct = volume.get("pct")
-        if pct:
-            parts.append(f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}%")
+    parts += volume_phrases(summary)
     for move in summary.get("sessions_moved", []):
         moved = after.session(move["session_id"]) or before.session(move["session_id"])
         title = moved.title.split(" — ")[0].lower() if moved else "session"
@@ -325,13 +346,8 @@ def describe(summary: dict[str, Any], before: PlanDocument, after: PlanDocument)
     names = {}
     for swap in summary.get("exercise_swaps", []):
         names[swap["from"]] = swap["to"]
-    parts += [f"{_exercise_name(a)} → {_exercise_name(b)}" for a, b in names.items()]
-    for key, noun, verb in (("weeks_added", "week", "added"), ("weeks_removed", "week", "removed"),
-                            ("items_added", "exercise", "added"),
-                            ("items_removed", "exercise", "removed")):
-        n = summary.get(key)
-        if n:
-            parts.append(f"{n} {noun}{'s' if n != 1 else ''} {verb}")
+    parts += [f"{_exercise_name(a)} swapped for {_exercise_name(b)}" for a, b in names.items()]
+    parts += count_phrases(summary, skip=("exercise_swaps", "sessions_moved"))
     return ", ".join(parts) if parts else "No changes."
 
 

@@ -26,6 +26,10 @@ from plangov_app.services.text import validate_text
 
 Modality = Literal["strength", "conditioning", "endurance", "mobility", "rest"]
 MODALITIES: tuple[str, ...] = ("strength", "conditioning", "endurance", "mobility", "rest")
+# What a modality's volume counts: strength in kg·reps, the others in minutes (never a sum
+# of both; a timed plank in a strength session is not strength volume).
+VOLUME_UNITS: dict[str, str] = {"strength": "kg·reps", "conditioning": "minutes",
+                                "endurance": "minutes", "mobility": "minutes"}
 StrictCount = Annotated[int, Field(strict=True, ge=1, le=100)]
 Text = Annotated[str, Field(max_length=1000), AfterValidator(validate_text)]
 
@@ -63,12 +67,18 @@ class Item(_Strict):
         return self
 
     def volume(self) -> float:
-        """Strength: sets × reps × load (sets × reps unloaded); otherwise minutes."""
+        """Sets × reps × load (sets × reps unloaded) in kg·reps; else minutes (× sets)."""
         if self.sets and self.reps:
             return self.sets * self.reps * (self.load_kg or 1.0)
         if self.duration_min:
             return self.duration_min * (self.sets or 1)
         return 0.0
+
+    def volume_unit(self) -> str | None:
+        """What `volume()` counts: "kg·reps", "minutes", or None (distance only)."""
+        if self.sets and self.reps:
+            return "kg·reps"
+        return "minutes" if self.duration_min else None
 
 
 class PlanSessionDoc(_Strict):
@@ -87,9 +97,10 @@ class PlanSessionDoc(_Strict):
             raise ValueError("a rest session cannot prescribe loaded sets")
         return self
 
-    def volume(self) -> float:
-        """Sum of the items' volume."""
-        return sum(item.volume() for item in self.items)
+    def volume(self, unit: str | None = None) -> float:
+        """Sum of the items' volume (only of the items counted in `unit`, when given)."""
+        return sum(item.volume() for item in self.items
+                   if unit is None or item.volume_unit() == unit)
 
 
 class Week(_Strict):

@@ -172,8 +172,16 @@ def _change_rows(version_id: str, spec: NewVersion) -> list[PlanVersionChange]:
 
 
 def stored_summary(version: PlanVersion) -> dict[str, Any]:
-    """The diff summary written with `version` (`vs_parent`, `vs_baseline`, …)."""
-    return json.loads(version.diff_summary_json or "{}")
+    """The diff summary written with `version` (`vs_parent`, `vs_baseline`, …).
+
+    The figures are read back as stored; their badges are worded anew, so every version
+    speaks today's vocabulary (`diffing.badges`).
+    """
+    summary = json.loads(version.diff_summary_json or "{}")
+    for part in summary.values():
+        if isinstance(part, dict) and "volume" in part:
+            part["badges"] = diffing.badges(part)
+    return summary
 
 
 def summary_vs_baseline(version: PlanVersion, baseline: PlanVersion) -> dict[str, Any]:

@@ -105,16 +105,19 @@ def oracle(before: dict, after: dict) -> dict[Key, tuple[Any, Any]]:
 
 
 def volumes(doc: dict) -> dict[str, float]:
-    """Strength Σ sets×reps×load (×1 unloaded), otherwise Σ minutes, per modality."""
+    """Strength Σ sets×reps×load (×1 unloaded) of rep items; otherwise Σ minutes of timed
+    items, per modality (never a sum of both)."""
     totals: Counter[str] = Counter()
     for week in doc["weeks"]:
         for session in week["sessions"]:
+            strength = session["modality"] == "strength"
             for item in session["items"]:
                 if item["sets"] and item["reps"]:
                     volume = item["sets"] * item["reps"] * (item["load_kg"] or 1.0)
-                else:
-                    volume = (item["duration_min"] or 0.0) * (item["sets"] or 1)
-                totals[session["modality"]] += volume
+                    totals[session["modality"]] += volume if strength else 0.0
+                elif not strength:
+                    totals[session["modality"]] += (item["duration_min"] or 0.0) * (
+                        item["sets"] or 1)
     return totals
 
 

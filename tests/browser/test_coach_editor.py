@@ -61,7 +61,8 @@ def test_coach_edits_saves_and_submits(page: Page, app_url: str):
     sets.press("Tab")
     dialog.get_by_role("button", name="Done").click()
     expect(page.get_by_text(re.compile(rf"sets → {value + 2}"))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^Volume ↑"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Strength volume ↑ [0-9.]+% \(kg·reps\)$"))
+           ).to_be_visible()
     expect(dialog).to_be_hidden()
     screenshot(page, "editor.png")
 

@@ -99,8 +99,10 @@ def test_the_summary_counts_and_weighs_the_impact(before: PlanDocument,
                                                  after: PlanDocument) -> None:
     summary = diffing.summarize(before, after)
     assert summary["volume"] == {
-        "by_modality": {"strength": {"before": 4770.0, "after": 5505.0, "pct": 15.4},
-                        "endurance": {"before": 30.0, "after": 45.0, "pct": 50.0}},
+        "by_modality": {"strength": {"before": 4770.0, "after": 5505.0, "pct": 15.4,
+                                     "unit": "kg·reps"},
+                        "endurance": {"before": 30.0, "after": 45.0, "pct": 50.0,
+                                      "unit": "minutes"}},
         # weighted by the sessions each modality had before: (15.4 × 2 + 50 × 1) / 3
         "total_pct": 26.9}
     assert summary["exercise_swaps"] == [{"session_id": "s1", "item_id": "i2",
@@ -116,8 +118,10 @@ def test_the_summary_counts_and_weighs_the_impact(before: PlanDocument,
     assert counts == {"weeks_added": 1, "weeks_removed": 0, "sessions_added": 1,
                       "sessions_removed": 0, "items_added": 2, "items_removed": 1,
                       "sessions_changed": 3, "change_count": 10}
-    assert summary["badges"] == ["Volume ↑ 26.9%", "1 swap", "1 session moved",
-                                 "1 intensity change", "1 session added", "1 week added"]
+    assert summary["badges"] == [
+        "Strength volume ↑ 15.4% (kg·reps)", "Endurance volume ↑ 50% (minutes)",
+        "1 exercise swapped", "2 exercises added", "1 exercise removed", "1 session moved",
+        "1 session added", "1 week added", "1 intensity change"]
 
 
 def test_the_summary_uses_the_changes_it_is_given(before: PlanDocument,
@@ -131,20 +135,24 @@ def test_the_summary_uses_the_changes_it_is_given(before: PlanDocument,
 def test_the_sentence_says_what_changed(before: PlanDocument, after: PlanDocument) -> None:
     summary = diffing.summarize(before, after)
     assert diffing.describe(summary, before, after) == (
-        "3 sessions changed, strength volume ↑ 15.4%, endurance volume ↑ 50%, "
-        "Wednesday easy run moved to Friday, Deadlift → Romanian deadlift, 1 week added, "
-        "2 exercises added, 1 exercise removed")
+        "3 sessions changed, strength volume ↑ 15.4% (kg·reps), endurance volume ↑ 50% "
+        "(minutes), Wednesday easy run moved to Friday, Deadlift swapped for Romanian "
+        "deadlift, 2 exercises added, 1 exercise removed, 1 session added, 1 week added, "
+        "1 intensity change")
 
 
 def test_the_sentence_going_back_uses_singulars_and_down_arrows(
         before: PlanDocument, after: PlanDocument) -> None:
     summary = diffing.summarize(after, before)
     assert diffing.describe(summary, after, before) == (
-        "3 sessions changed, strength volume ↓ 13.4%, endurance volume ↓ 33.3%, "
-        "Friday easy run moved to Wednesday, Romanian deadlift → Deadlift, 1 week removed, "
-        "1 exercise added, 2 exercises removed")
-    assert summary["badges"] == ["Volume ↓ 18.4%", "1 swap", "1 session moved",
-                                 "1 intensity change", "1 session removed", "1 week removed"]
+        "3 sessions changed, strength volume ↓ 13.4% (kg·reps), endurance volume ↓ 33.3% "
+        "(minutes), Friday easy run moved to Wednesday, Romanian deadlift swapped for "
+        "Deadlift, 1 exercise added, 2 exercises removed, 1 session removed, 1 week removed, "
+        "1 intensity change")
+    assert summary["badges"] == [
+        "Strength volume ↓ 13.4% (kg·reps)", "Endurance volume ↓ 33.3% (minutes)",
+        "1 exercise swapped", "1 exercise added", "2 exercises removed", "1 session moved",
+        "1 session removed", "1 week removed", "1 intensity change"]
 
 
 def test_one_session_changed_is_singular(before: PlanDocument) -> None:
@@ -229,16 +237,60 @@ def test_removed_weeks_and_sessions_are_counted(before: PlanDocument) -> None:
             summary["items_removed"]) == (1, 2, 2)
     # strength 4770 → 3330 (−30.2 %); endurance 30 → 0 (−100 %): (−30.2 × 2 − 100) / 3
     assert summary["volume"]["total_pct"] == -53.5
-    assert summary["badges"] == ["Volume ↓ 53.5%", "2 sessions removed", "1 week removed"]
+    assert summary["badges"] == [
+        "Strength volume ↓ 30.2% (kg·reps)", "Endurance volume ↓ 100% (minutes)",
+        "2 exercises removed", "2 sessions removed", "1 week removed"]
 
 
 def test_plural_badges() -> None:
-    summary = {"volume": {"total_pct": -5.0}, "exercise_swaps": [1, 2],
+    summary = {"volume": {"by_modality": {}, "total_pct": -5.0}, "exercise_swaps": [1, 2],
                "sessions_moved": [1, 2], "intensity_changes": [1, 2], "sessions_added": 2,
-               "sessions_removed": 0, "weeks_added": 2}
-    assert diffing.badges(summary) == ["Volume ↓ 5%", "2 swaps", "2 sessions moved",
-                                       "2 intensity changes", "2 sessions added",
-                                       "2 weeks added"]
+               "sessions_removed": 0, "weeks_added": 2, "items_added": 3}
+    assert diffing.badges(summary) == ["2 exercises swapped", "3 exercises added",
+                                       "2 sessions moved", "2 sessions added",
+                                       "2 weeks added", "2 intensity changes"]
+
+
+def test_badges_of_a_summary_stored_before_units_take_the_modalitys_unit() -> None:
+    stored = {"volume": {"by_modality": {"endurance": {"before": 30.0, "after": 27.0,
+                                                       "pct": -10.0}}, "total_pct": -10.0}}
+    assert diffing.badges(stored) == ["Endurance volume ↓ 10% (minutes)"]
+
+
+def test_a_swap_that_drops_the_load_is_a_swap_not_an_intensity_change(
+        before: PlanDocument) -> None:
+    content = base_content()
+    squat = content["weeks"][0]["sessions"][0]["items"][0]
+    squat.update(exercise="push_up", name="Push-up", load_kg=None)
+    summary = diffing.summarize(before, doc(content))
+    assert summary["intensity_changes"] == []
+    assert summary["badges"] == ["Strength volume ↓ 31.1% (kg·reps)", "1 exercise swapped"]
+    hard = base_content()
+    hard["weeks"][0]["sessions"][0]["items"][0]["rpe"] = 8.0
+    squat.update(rpe=9.0)  # a harder effort asked with the swap is still an intensity change
+    summary = diffing.summarize(doc(hard), doc(content))
+    assert [c["field_path"] for c in summary["intensity_changes"]] == ["sessions/s1/items/i1/rpe"]
+
+
+def test_an_added_exercise_has_a_badge_and_the_same_words_in_the_sentence(
+        before: PlanDocument) -> None:
+    content = base_content()
+    content["weeks"][0]["sessions"][1]["items"].append(
+        {"item_id": "i9", "exercise": "easy_run", "name": "Easy run", "duration_min": 10.0})
+    after = doc(content)
+    summary = diffing.summarize(before, after)
+    assert summary["badges"] == ["Endurance volume ↑ 33.3% (minutes)", "1 exercise added"]
+    assert diffing.describe(summary, before, after) == (
+        "1 session changed, endurance volume ↑ 33.3% (minutes), 1 exercise added")
+
+
+def test_a_timed_exercise_is_not_counted_in_strength_volume(before: PlanDocument) -> None:
+    content = base_content()
+    content["weeks"][0]["sessions"][0]["items"].append(
+        {"item_id": "i9", "exercise": "plank", "name": "Plank", "sets": 3,
+         "duration_min": 1.0})
+    assert diffing.volume_by_modality(doc(content))["strength"] == \
+        diffing.volume_by_modality(before)["strength"]
 
 
 def test_volume_from_nothing_has_no_percentage() -> None:
@@ -247,7 +299,7 @@ def test_volume_from_nothing_has_no_percentage() -> None:
     content = copy.deepcopy(base_content())
     summary = diffing.summarize(empty, doc(content))
     assert summary["volume"]["by_modality"]["strength"] == {"before": 0.0, "after": 4770.0,
-                                                            "pct": None}
+                                                            "pct": None, "unit": "kg·reps"}
     assert summary["volume"]["total_pct"] is None
     assert "Volume" not in " ".join(summary["badges"])
 
@@ -312,8 +364,8 @@ def test_the_sentence_names_the_session_as_it_is_now_and_any_exercise() -> None:
     summary = diffing.summarize(before, after)
     summary["exercise_swaps"] = [{"from": "retired_move", "to": "back_squat"}]
     assert diffing.describe(summary, before, after) == (
-        "1 session changed, strength volume ↑ 0.2%, Monday legs moved to Tuesday, "
-        "retired_move → Back squat")
+        "1 session changed, strength volume ↑ 0.2% (kg·reps), Monday legs moved to Tuesday, "
+        "retired_move swapped for Back squat, 1 intensity change")
 
 
 def test_a_summary_without_optional_parts_describes_nothing() -> None:
