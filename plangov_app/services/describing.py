@@ -14,6 +14,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from plangov_app.services.caching import LruCache
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.diffing import Change
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
@@ -172,11 +173,18 @@ def _item(item_id: str, *sessions: PlanSessionDoc | None) -> Item | None:
     return None
 
 
+_ITEM_SESSIONS = LruCache[int, tuple[PlanDocument, dict[str, PlanSessionDoc]]](64)
+
+
 def _item_session(item_id: str, document: PlanDocument | None) -> PlanSessionDoc | None:
+    """The session holding `item_id` in `document` (an index built once per document)."""
     if document is None:
         return None
-    return next((s for _, s in document.sessions() if any(i.item_id == item_id
-                                                           for i in s.items)), None)
+    cached = _ITEM_SESSIONS.get(id(document))
+    if cached is None or cached[0] is not document:
+        cached = (document, {i.item_id: s for _, s in document.sessions() for i in s.items})
+        _ITEM_SESSIONS.put(id(document), cached)
+    return cached[1].get(item_id)
 
 
 def describe_change(change: ChangeLike, before: PlanDocument | None,
@@ -187,6 +195,9 @@ def describe_change(change: ChangeLike, before: PlanDocument | None,
     run)"; "Exercise added: Plank 3 sets (Core, Wed 03 Feb)"; "Week 5 removed".
     """
     field = change.field_path.rsplit("/", 1)[-1]
+    if change.field_path == "status":  # stored with a version that moved the plan on
+        return (f"Status: {status_label(change.old_value)} → "
+                f"{status_label(change.new_value)}")
     if change.session_id is None:
         return _week_change(change)
     if change.item_id is None:
@@ -261,3 +272,90 @@ def describe_changes(changes: list[Change], before: PlanDocument | None,
                      after: PlanDocument | None) -> list[str]:
     """Every change in words, in the order given."""
     return [describe_change(c, before, after) for c in changes]
+
+
+# --- Audit events ---------------------------------------------------------------
+
+ACTION_LABELS = {
+    "plan.generate": "Plan generated", "plan.edit": "Plan edited",
+    "plan.submit": "Plan sent to the athlete", "plan.approve": "Athlete's decision",
+    "plan.request_changes": "Changes requested", "plan.override": "Approval overridden",
+    "plan.publish": "Plan published", "plan.complete": "Plan completed",
+    "plan.comment": "Comment written", "plan.comment.resolve": "Comment resolved",
+    "plan.comment.reopen": "Comment reopened", "plan.changelog_export": "Change log exported",
+    "audit.export": "Audit log exported", "role.change": "Role changed",
+    "assignment.change": "Assignment changed", "auth.login": "Signed in",
+    "auth.logout": "Signed out", "auth.login_failed": "Sign-in failed",
+    "auth.login_throttled": "Sign-ins throttled", "access.denied": "Access refused",
+    "reconcile.alert": "Reconciliation alert"}
+EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "Summary",
+                "change_count": "Fields changed", "decision": "Decision",
+                "comment": "Comment", "algorithm_version": "Algorithm",
+                "experiment_arm": "Experiment arm", "start_date": "Starts", "weeks": "Weeks",
+                "permission": "Permission", "retry_after_s": "Retry after (s)",
+                "window_s": "Window (s)", "suppressed_before": "Repeats not recorded",
+                "visibility": "Visible to", "length": "Length (characters)"}
+#: metadata keys that carry ids or are said better elsewhere (the changes themselves)
+_UNSAID = {"fields_changed", "version_number", "format"}
+#: what a reader looks for first; other keys follow in their stored order
+_FIRST = ("status", "decision", "reason_codes", "change_count", "badges", "rationale_tags")
+
+
+def action_label(action: str) -> str:
+    """An audit action in words: "plan.edit" → "Plan edited"."""
+    return ACTION_LABELS.get(action, action.replace(".", " ").replace("_", " ").capitalize())
+
+
+def event_lines(metadata: dict[str, Any]) -> list[str]:
+    """An audit event's metadata as lines in words (ids and change paths left out)."""
+    lines = []
+    if "old" in metadata and "new" in metadata:
+        lines.append(_old_new(metadata))
+    first = [k for k in _FIRST if k in metadata]
+    for key, value in [(k, metadata[k]) for k in first] + \
+            [(k, v) for k, v in metadata.items() if k not in _FIRST]:
+        if key in ("old", "new", "kind") or key in _UNSAID or key.endswith("_id") \
+                or value in (None, "", [], {}):
+            continue
+        lines.append(_event_line(key, value))
+    return lines
+
+
+def _old_new(metadata: dict[str, Any]) -> str:
+    old, new = metadata["old"], metadata["new"]
+    if isinstance(new, bool):
+        said = {"coach": ("Coach unassigned", "Coach assigned"),
+                "team": ("Left the team", "Joined the team")}.get(
+            str(metadata.get("kind")), ("No", "Yes"))
+        return said[new] + (" (no change)" if old == new else "")
+    return f"Role: {value_text('role', old)} → {value_text('role', new)}"
+
+
+def _event_line(key: str, value: Any) -> str:
+    label = EVENT_LABELS.get(key, key.replace("_", " ").capitalize())
+    if key == "status" and isinstance(value, dict):
+        return f"Status: {status_label(value.get('from'))} → {status_label(value.get('to'))}"
+    if key == "reason_codes" and isinstance(value, list):
+        return f"{label}: {reasons_text(value)}"
+    if key == "decision":
+        return f"{label}: {str(value).replace('_', ' ').capitalize()}"
+    if key in ("reason", "throttle", "kind", "visibility"):
+        return f"{label}: {str(value).replace('_', ' ')}"
+    if key == "start_date":
+        return f"{label}: {_day(value)}"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
+        return f"{label}: {inner}"
+    return f"{label}: {_plain(value)}"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return _number(value)
+    return str(value)

@@ -60,6 +60,14 @@ def test_a_stored_row_reads_as_the_computed_change():
         assert describing.describe_change(row, before, after) == EXPECTED[change.field_path]
 
 
+def test_a_stored_status_change_reads_as_labels():
+    row = describing.stored_change(field_path="status", change_type="modified",
+                                   old_value='"coach_reviewed"', new_value='"needs_revision"',
+                                   session_id=None, item_id=None)
+    assert describing.describe_change(row, None, None) == \
+        "Status: Waiting for the athlete → Needs revision"
+
+
 def test_reps_and_a_swap_read_as_the_issue_asks():
     content = base_content()
     content["weeks"][1]["sessions"][0]["items"][0].update(exercise="db_shoulder_press")
@@ -120,3 +128,37 @@ def test_reasons_read_as_labels():
 ])
 def test_times_name_their_zone(when, text):
     assert describing.moment(when) == text
+
+
+def test_an_edit_events_metadata_reads_as_words():
+    metadata = {"version_id": "v-1", "version_number": 3, "parent_version_id": "v-0",
+                "change_count": 2, "fields_changed": ["sessions/s1/items/i1/sets"],
+                "reason_codes": ["time_constraint"], "rationale_tags": ["ramp"],
+                "badges": ["1 swap"], "status": {"from": "draft", "to": "needs_revision"}}
+    assert describing.event_lines(metadata) == [
+        "Status: Draft → Needs revision", "Reasons: Time constraint", "Fields changed: 2",
+        "Summary: 1 swap", "Tags: ramp"]
+
+
+@pytest.mark.parametrize(("metadata", "lines"), [
+    ({"email": "a@demo.test", "old": "athlete", "new": "support"},
+     ["Role: athlete → support", "Email: a@demo.test"]),
+    ({"kind": "coach", "coach_id": "c-1", "coach": "c@demo.test", "athlete": "a@demo.test",
+      "old": False, "new": True}, ["Coach assigned", "Coach: c@demo.test", "Athlete: a@demo.test"]),
+    ({"kind": "team", "team": "Rowing", "user": "u@demo.test", "old": True, "new": False},
+     ["Left the team", "Team: Rowing", "User: u@demo.test"]),
+    ({"decision": "request_changes", "status": {"from": "coach_reviewed", "to": "needs_revision"},
+      "comment_id": "c-1", "on_behalf_of": None},
+     ["Status: Waiting for the athlete → Needs revision", "Decision: Request changes"]),
+    ({"algorithm_version": "lp-1.0", "weeks": 8, "start_date": "2027-02-01"},
+     ["Algorithm: lp-1.0", "Weeks: 8", "Starts: Mon 01 Feb"]),
+])
+def test_other_events_read_as_words(metadata, lines):
+    assert describing.event_lines(metadata) == lines
+
+
+@pytest.mark.parametrize(("action", "label"), [
+    ("plan.edit", "Plan edited"), ("role.change", "Role changed"),
+    ("something.new_here", "Something new here")])
+def test_actions_read_as_labels(action, label):
+    assert describing.action_label(action) == label
