@@ -21,10 +21,28 @@ def _row(row: rx.Var) -> rx.Component:
                               rx.link(row.target, href=row.link, size="1"),
                               rx.text(row.target, size="1"))),
         rx.table.cell(rx.text(row.details, size="1", color_scheme="gray"), min_width="14em"),
-        rx.table.cell(rx.button(rx.icon("panel-right-open", size=14), "Show", size="1",
-                                variant="soft", aria_label="Show event #" + row.seq,
-                                on_click=AuditState.show_event(row.seq))),
+        rx.table.cell(_show_button(row)),
     )
+
+
+def _show_button(row: rx.Var) -> rx.Component:
+    return rx.button(rx.icon("panel-right-open", size=14), "Show", size="1", variant="soft",
+                     aria_label="Show event #" + row.seq,
+                     on_click=AuditState.show_event(row.seq))
+
+
+def _card(row: rx.Var) -> rx.Component:
+    """An event on a phone: what, when, who, about what, and the way to all of it."""
+    return rx.card(rx.vstack(
+        rx.hstack(rx.code(row.seq), rx.text(row.action_label, weight="bold", size="2"),
+                  rx.code(row.action, size="1"), rx.spacer(), _show_button(row),
+                  align="center", width="100%", wrap="wrap"),
+        rx.text(row.time, " · ", row.actor, " (", row.role, ")", size="1",
+                color_scheme="gray"),
+        rx.cond(row.link != "", rx.link(row.target, href=row.link, size="2"),
+                rx.text(row.target, size="2")),
+        rx.text(row.details, size="1", color_scheme="gray"),
+        spacing="1", width="100%", overflow_wrap="anywhere"), width="100%")
 
 
 def _filter(name: str, label: str, value: rx.Var, kind: str = "text") -> rx.Component:
@@ -105,8 +123,11 @@ def audit_page() -> rx.Component:
                            icon=rx.cond(AuditState.verify_ok, "circle-check", "octagon-x"),
                            color_scheme=rx.cond(AuditState.verify_ok, "green", "red"))),
         rx.card(filters, width="100%"),
-        rx.cond(AuditState.rows.length() > 0, rx.box(table, overflow_x="auto", width="100%"),
-                empty_state("No audit events match these filters.")),
+        rx.cond(AuditState.rows.length() > 0, rx.fragment(
+            rx.tablet_and_desktop(rx.box(table, overflow_x="auto"), width="100%"),
+            rx.mobile_only(rx.vstack(rx.foreach(AuditState.rows, _card), spacing="2"),
+                           width="100%")),
+            empty_state("No audit events match these filters.")),
         pager("", AuditState),
         _event_dialog(),
         width="100%", spacing="4")

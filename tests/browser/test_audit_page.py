@@ -68,24 +68,37 @@ def test_details_read_as_words_and_an_event_expands_into_its_full_change(page: P
            ).to_be_visible()
     assert not INTERNAL.search(dialog.inner_text()), dialog.inner_text()
     expect(dialog.get_by_role("link", name="Open Plan History")).to_be_visible()  # admin may
+    screenshot(page, "audit-event.png")
+    target = dialog.get_by_text(re.compile(r"^Target: ")).inner_text().removeprefix("Target: ")
+    dialog.get_by_role("button", name="Show this target's events").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_label("Target id", exact=True)).to_have_value(
+        re.compile(r"^[0-9a-f-]{36}$"))
+    shown = page.get_by_role("row").filter(
+        has=page.get_by_role("button", name=re.compile("^Show event")))
+    expect(shown.filter(has_not_text=target)).to_have_count(0)  # only that plan's events
+    expect(shown.first).to_contain_text(target)
 
 
 def test_compliance_reads_the_change_on_the_audit_page_and_is_sent_nowhere_refused(
         phone: Page, app_url: str):
     sign_in(phone, app_url, "compliance@demo.test")
     _apply(phone, Action="plan.edit")
-    rows = phone.get_by_role("row").filter(has_text="plan.edit")
-    expect(rows.first).to_be_visible()
+    show = phone.get_by_role("button", name=re.compile(r"^Show event #\d+"))
+    expect(show.first).to_be_visible()  # on the card, not off to the right of a table
     expect(phone.locator("a[href*='/history'], a[href*='/plans/']")).to_have_count(0)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "audit-phone.png")
-    rows.first.get_by_role("button", name=re.compile(r"^Show event #\d+")).click()
+    show.first.click()
     dialog = phone.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name=re.compile(r"^Event #\d+ · Plan edited$"))
+           ).to_be_visible()
     expect(dialog.get_by_text(re.compile(r"^(Sets|Reps|Exercise|Session moved): .+ → "))
            .first).to_be_visible()
     expect(dialog.get_by_text(re.compile(r"^Reasons: [A-Z]"))).to_be_visible()
     expect(dialog.get_by_role("link")).to_have_count(0)
     box = dialog.bounding_box()
     assert box is not None and box["width"] <= 390, box
+    screenshot(phone, "audit-event-phone.png")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)
