@@ -99,6 +99,5 @@ def test_compliance_reads_the_change_on_the_audit_page_and_is_sent_nowhere_refus
     expect(dialog.get_by_role("link")).to_have_count(0)
     box = dialog.bounding_box()
     assert box is not None and box["width"] <= 390, box
-    screenshot(phone, "audit-event-phone.png")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)

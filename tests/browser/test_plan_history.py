@@ -99,7 +99,6 @@ def test_plan_history_speaks_in_words_with_times_in_utc(page: Page, app_url: str
     assert not WORDS_ONLY.search(table.inner_text()), table.inner_text()
     expect(page.get_by_text(re.compile(r"^#\d+ · " + UTC_TIME.pattern + r" · Plan edited"))
            ).to_be_visible()
-    screenshot(page, "plan-history-words.png")
     page.get_by_label("Compare with").click()
     page.get_by_role("option", name=re.compile(r"^v1 ")).click()
     expect(table.get_by_text(re.compile(r"^Exercise: "))).to_be_visible()

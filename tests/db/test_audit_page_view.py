@@ -126,5 +126,6 @@ def test_other_events_expand_into_words_too(client, token_for):
                                     {**EMPTY, "action": "role.change"})
         detail = audit_log.event_detail(session, actor(COMPLIANCE), int(page.rows[0].seq))
     assert page.rows[0].details == "Role: athlete → support · Email: athlete24@demo.test"
+    assert page.rows[0].target == "Athlete 24 (athlete24@demo.test)"
     assert detail.title.endswith("· Role changed") and detail.changes == []
     assert detail.lines == ["Role: athlete → support", "Email: athlete24@demo.test"]

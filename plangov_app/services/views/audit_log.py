@@ -97,6 +97,18 @@ class _Targets:
 
     emails: dict[str, str]
     plans: dict[str, tuple[str, str]]  # plan id -> (athlete id, "Plan of … from …")
+    users: dict[str, str]  # user id -> "Name (email)"
+
+
+def _targets(session: Session, events: list[AuditEvent], emails: dict[str, str]) -> _Targets:
+    def ids(kind: str) -> set[str]:
+        return {e.target_id for e in events if e.target_type == kind and e.target_id}
+
+    users = ids("user") | ids("athlete")
+    named = session.exec(select(User.id, User.display_name, User.email)
+                         .where(col(User.id).in_(users))).all() if users else []
+    return _Targets(emails=emails, plans=_plans(session, ids("plan")),
+                    users={uid: f"{name} ({email})" for uid, name, email in named})
 
 
 def _plans(session: Session, plan_ids: set[str]) -> dict[str, tuple[str, str]]:
@@ -112,6 +124,10 @@ def _plans(session: Session, plan_ids: set[str]) -> dict[str, tuple[str, str]]:
 def _target(event: AuditEvent, targets: _Targets) -> str:
     if event.target_type == "plan" and event.target_id in targets.plans:
         return targets.plans[event.target_id][1]
+    if event.target_type in ("user", "athlete") and event.target_id in targets.users:
+        return targets.users[event.target_id]
+    if event.target_type in ("audit_log", "system"):
+        return {"audit_log": "The audit log", "system": "The system"}[event.target_type]
     words = f"{(event.target_type or '').capitalize()} {event.target_id or ''}".strip()
     return words or "—"
 
@@ -141,7 +157,7 @@ def audit_page(session: Session, actor: Actor, values: dict[str, str],
                before: int | None = None) -> AuditPage:
     """A page of the events matching the form's `values` (AUDIT_READ), before seq `before`."""
     page = audit.browse(session, actor, filters_of(values), before, PAGE_SIZE)
-    targets = _Targets(emails=page.emails, plans=_plans(session, set(page.plan_athletes)))
+    targets = _targets(session, page.events, page.emails)
     return AuditPage(rows=[_row(actor, e, targets) for e in page.events],
                      next_seq=page.next_seq or 0)
 
@@ -153,9 +169,7 @@ def event_detail(session: Session, actor: Actor, seq: int) -> EventDetail:
     if event is None:
         raise NotFound(f"No audit event #{seq}.")
     metadata = json.loads(event.metadata_json or "{}")
-    plans = _plans(session, {event.target_id} if event.target_type == "plan" and event.target_id
-                   else set())
-    targets = _Targets(emails={}, plans=plans)
+    targets = _targets(session, [event], {})
     version = _version(session, event, metadata)
     changes = _changes(session, version)
     return EventDetail(
