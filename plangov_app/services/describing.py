@@ -109,7 +109,7 @@ def value_text(field: str, value: Any) -> str:
         return "none"
     if field == "exercise":
         return exercise_name(value)
-    if field == "day":
+    if field == "day" or field.endswith("date"):
         return _day(value)
     if field == "modality":
         return str(value).capitalize()
@@ -215,7 +215,9 @@ def _week_change(change: ChangeLike) -> str:
         sessions = value.get("sessions", 0)
         return (f"Week {value['index'] + 1} {change.change_type} "
                 f"({sessions} session{'' if sessions == 1 else 's'})")
-    return f"Plan {change.change_type}"
+    field = change.field_path.rsplit("/", 1)[-1]
+    label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+    return f"{label}: {_arrow(field, change)}"
 
 
 def _session_change(change: ChangeLike, field: str, before: PlanDocument | None,

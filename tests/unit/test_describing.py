@@ -68,6 +68,13 @@ def test_a_stored_status_change_reads_as_labels():
         "Status: Waiting for the athlete → Needs revision"
 
 
+def test_a_plan_level_field_reads_as_label_and_values():
+    row = describing.stored_change(field_path="start_date", change_type="modified",
+                                   old_value='"2027-02-01"', new_value='"2027-02-08"',
+                                   session_id=None, item_id=None)
+    assert describing.describe_change(row, None, None) == "Start date: Mon 01 Feb → Mon 08 Feb"
+
+
 def test_reps_and_a_swap_read_as_the_issue_asks():
     content = base_content()
     content["weeks"][1]["sessions"][0]["items"][0].update(exercise="db_shoulder_press")
