@@ -60,7 +60,7 @@ def history_page() -> rx.Component:
                 rx.text(a.heading, size="2", weight="bold"),
                 rx.foreach(a.details, lambda d: rx.text(d, size="1")),
                 padding_left="0.6em", border_left="3px solid var(--gray-a6)", width="100%")),
-            width="100%", spacing="3"),
+            width="100%", spacing="3", id="history-detail"),
         empty_state("Select a version to see what changed and its audit entries.", "history"))
     return rx.cond(
         HistoryState.found,

@@ -110,7 +110,7 @@ def test_plan_history_on_a_phone(phone: Page, app_url: str):
     phone.goto(f"{app_url}/athletes/{_athlete_id(app_url, 'athlete6@')}/history")
     expect(phone.get_by_role("heading", name="Plan History · Athlete 6")).to_be_visible()
     phone.get_by_role("button", name=re.compile(r"^Show changes of .* · v2$")).click()
-    expect(phone.get_by_text(re.compile(r"^Exercise: .+ → .+")).first).to_be_visible()
+    expect(phone.get_by_text(re.compile(r"^Exercise: .+ → .+")).first).to_be_in_viewport()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "plan-history-phone.png")
 

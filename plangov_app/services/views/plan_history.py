@@ -100,10 +100,13 @@ def version_detail(session: Session, actor: Actor, plan_id: str, version_id: str
     listed = versions.list_versions(session, plan)
     parent = next((v for v in listed if v.id == version.parent_version_id), None)
     against = versions.get_version(session, plan, against_id) if against_id else parent
-    changes = []
+    rows: list[ChangeRow] = []
+    total = 0
     if against is not None:
         before, after = document_of(against), document_of(version)
-        changes = [change_row(c, before, after) for c in diffing.diff_documents(before, after)]
+        changes = diffing.diff_documents(before, after)
+        total = len(changes)
+        rows = [change_row(c, before, after) for c in changes[:MAX_CHANGES]]
     events = history.events_for_version(session, actor, plan.id, version.id)
     names = _names(session, {e.actor_id for e in events if e.actor_id})
     audit_rows = [AuditRow(heading=f"#{e.seq} · {describing.moment(e.occurred_at)} · "
@@ -112,8 +115,8 @@ def version_detail(session: Session, actor: Actor, plan_id: str, version_id: str
                            details=describing.event_lines(json.loads(e.metadata_json or "{}")))
                   for e in events]
     return VersionDetail(
-        label=f"v{version.version_number}", changes=changes[:MAX_CHANGES],
-        truncated=max(0, len(changes) - MAX_CHANGES), audit=audit_rows,
+        label=f"v{version.version_number}", changes=rows,
+        truncated=max(0, total - MAX_CHANGES), audit=audit_rows,
         against_id=against.id if against else "",
         options=[Choice(v.id, f"v{v.version_number} · {v.kind}")
                  for v in listed if v.id != version.id])

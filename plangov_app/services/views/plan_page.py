@@ -204,15 +204,15 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     athlete = session.get(User, plan.athlete_id)
     summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
-    lines = describing.describe_changes(diffing.diff_documents(reference, document), reference,
-                                        document)
+    changes = diffing.diff_documents(reference, document)
+    lines = describing.describe_changes(changes[:REVIEW_CHANGES], reference, document)
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
         algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
         version=str(head.version_number), head_id=head.id, weeks=weeks, week_start=first,
         week_total=len(document.weeks), badges=summary["badges"],
         impact=diffing.describe(summary, baseline, document),
-        change_lines=lines[:REVIEW_CHANGES], more_changes=max(0, len(lines) - REVIEW_CHANGES),
+        change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
         seen_impact=seen_impact, timeline=_timeline(session, plan, head),
         threads=_threads(views, titles), open_threads=open_threads,
