@@ -6,13 +6,19 @@ import reflex as rx
 
 from components.diff_view import diff_table
 from components.layout import page, page_title
-from components.ui import empty_state, status_badge
+from components.ui import STATUS_COLOURS, empty_state
 from state.history import HistoryState
+
+
+def _status(v: rx.Var) -> rx.Component:
+    """The version's status as its label ("Needs revision"), coloured as everywhere."""
+    colour = rx.match(v.status, *[(s, c) for s, c in STATUS_COLOURS.items()], "gray")
+    return rx.badge(v.status_label, color_scheme=colour, variant="soft")
 
 
 def _version(v: rx.Var) -> rx.Component:
     return rx.box(
-        rx.hstack(rx.text(v.label, weight="bold", size="2"), status_badge(v.status),
+        rx.hstack(rx.text(v.label, weight="bold", size="2"), _status(v),
                   rx.badge(v.kind, variant="outline", size="1"), wrap="wrap", align="center"),
         rx.text(v.author, " (", v.role, ") · ", v.when, size="1", color_scheme="gray"),
         rx.flex(rx.foreach(v.badges, lambda b: rx.badge(b, size="1", color_scheme="blue")),
@@ -54,7 +60,7 @@ def history_page() -> rx.Component:
                 rx.text(a.heading, size="2", weight="bold"),
                 rx.foreach(a.details, lambda d: rx.text(d, size="1")),
                 padding_left="0.6em", border_left="3px solid var(--gray-a6)", width="100%")),
-            width="100%", spacing="3"),
+            width="100%", spacing="3", id="history-detail"),
         empty_state("Select a version to see what changed and its audit entries.", "history"))
     return rx.cond(
         HistoryState.found,

@@ -6,6 +6,7 @@ import reflex as rx
 
 from components.calendar import legend, weeks
 from components.comment_thread import comments_panel
+from components.diff_view import change_list
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
 from state.plan_view import PlanViewState
@@ -34,6 +35,8 @@ def _what_changed() -> rx.Component:
         rx.cond(PlanViewState.seen_label != "", rx.text(
             rx.text.strong("Since you last reviewed (", PlanViewState.seen_label, "): "),
             PlanViewState.seen_impact)),
+        change_list("What changed, one by one", PlanViewState.change_lines,
+                    PlanViewState.more_changes),
         spacing="1"), width="100%")
 
 

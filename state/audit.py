@@ -9,7 +9,14 @@ import reflex as rx
 from plangov_app.services import audit
 from plangov_app.services.errors import DomainError
 from plangov_app.services.rbac import Permission
-from plangov_app.services.views.audit_log import FILTER_FIELDS, AuditRow, audit_page, export
+from plangov_app.services.views.audit_log import (
+    FILTER_FIELDS,
+    AuditRow,
+    EventDetail,
+    audit_page,
+    event_detail,
+    export,
+)
 from state.pager import CursorPager
 from state.session import SignedIn, problem_toast, run_read, run_write
 
@@ -23,6 +30,8 @@ class AuditState(SignedIn, CursorPager, rx.State):
     action: str = ""
     target: str = ""
     rows: list[AuditRow] = []
+    detail: EventDetail = EventDetail()
+    detail_open: bool = False
     verify_message: str = ""
     verify_ok: bool = True
 
@@ -57,10 +66,35 @@ class AuditState(SignedIn, CursorPager, rx.State):
         return await self._first_page()
 
     async def clear(self) -> Any:
-        """Drop every filter."""
+        """Drop every filter and empty every box, so what is filtered is what they show."""
         for key in FILTER_FIELDS:
             setattr(self, key, "")
-        return await self._first_page()
+        emptied = [rx.set_value(f"audit-{key}", "") for key in FILTER_FIELDS]
+        failed = await self._first_page()
+        return [*emptied, failed] if failed is not None else emptied
+
+    async def show_event(self, seq: str) -> Any:
+        """Expand event `seq` into its full change, in words."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            self.detail = await run_read(event_detail, actor, int(seq))
+        except DomainError as error:
+            return problem_toast(error)
+        self.detail_open = True
+        return None
+
+    def set_detail_open(self, open_: bool) -> None:
+        """Open or close the event's dialog."""
+        self.detail_open = open_
+
+    async def only_target(self) -> Any:
+        """Filter by the expanded event's target."""
+        self.target, self.detail_open = self.detail.target_id, False
+        failed = await self._first_page()
+        shown = rx.set_value("audit-target", self.target)
+        return [shown, failed] if failed is not None else shown
 
     async def verify(self) -> Any:
         """Recompute the whole hash chain."""

@@ -20,6 +20,10 @@ from plangov_app.services.views.plan_history import (
 )
 from state.session import SignedIn, problem_toast, run_read, run_write
 
+#: once the changes are drawn (they may appear only now), bring them into view on a phone
+_SCROLL_ON_PHONE = ("setTimeout(() => window.innerWidth < 768 && document.getElementById("
+                    "'history-detail')?.scrollIntoView({block: 'start'}), 150)")
+
 
 class HistoryState(SignedIn, rx.State):
     """The timeline and the selected version."""
@@ -53,8 +57,12 @@ class HistoryState(SignedIn, rx.State):
         return None
 
     async def select(self, plan_id: str, version_id: str) -> Any:
-        """Show a version's changes against its parent, and its audit entries."""
-        return await self._show(plan_id, version_id, "")
+        """Show a version's changes against its parent, and its audit entries.
+
+        On a phone the changes are below the timeline: they are scrolled into view.
+        """
+        failed = await self._show(plan_id, version_id, "")
+        return failed if failed is not None else rx.call_script(_SCROLL_ON_PHONE)
 
     async def compare_with(self, against_id: str) -> Any:
         """Show the selected version's changes against another version of its plan."""

@@ -45,6 +45,8 @@ class PlanViewState(SignedIn, rx.State):
     week_total: int = 0
     badges: list[str] = []
     impact: str = ""
+    change_lines: list[str] = []
+    more_changes: int = 0
     compare: str = "baseline"
     seen_label: str = ""
     seen_impact: str = ""

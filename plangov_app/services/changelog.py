@@ -19,18 +19,22 @@ from sqlalchemy import String, and_, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, PlanVersion, PlanVersionChange, User
-from plangov_app.services import audit, csv_cells
+from plangov_app.services import audit, csv_cells, describing
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
+from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans.lookup import get_plan
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.search import filter_text, utc_bound
+from plangov_app.services.versions import document_of
 
 CHANGE_TYPES = ("added", "removed", "modified", "moved")
 MAX_PAGE_SIZE = 500
-CSV_COLUMNS = ("version_number", "version_id", "created_at", "author_id", "author_name",
-               "author_role", "change_type", "field_path", "session_id", "item_id",
-               "old_value", "new_value", "reason_codes", "rationale")
+#: the stored columns, then `description`: the change in words (services/describing.py)
+STORED_COLUMNS = ("version_number", "version_id", "created_at", "author_id", "author_name",
+                  "author_role", "change_type", "field_path", "session_id", "item_id",
+                  "old_value", "new_value", "reason_codes", "rationale")
+CSV_COLUMNS = (*STORED_COLUMNS, "description")
 _CURSOR = re.compile(r"([0-9]{1,9})\|([0-9a-f-]{1,36})")
 
 
@@ -87,9 +91,38 @@ def _query(plan_id: str, filters: ChangelogFilter, *, raw_times: bool = False) -
     return stmt
 
 
-def _entry(row: Any) -> dict[str, Any]:
-    values = dict(zip(CSV_COLUMNS, row[:-1], strict=True))
+class _Describer:
+    """Describes a version's stored changes, keeping only that version's documents loaded."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._version_id = ""
+        self._documents: tuple[PlanDocument | None, PlanDocument | None] = (None, None)
+
+    def _load(self, version_id: str) -> tuple[PlanDocument | None, PlanDocument | None]:
+        if version_id != self._version_id:
+            version = self._session.get(PlanVersion, version_id)
+            parent = (self._session.get(PlanVersion, version.parent_version_id)
+                      if version is not None and version.parent_version_id else None)
+            self._version_id = version_id
+            self._documents = (document_of(parent) if parent else None,
+                               document_of(version) if version else None)
+        return self._documents
+
+    def __call__(self, row: Any) -> str:
+        """The words of one stored row of `_columns` (values as JSON text)."""
+        values = dict(zip(STORED_COLUMNS, row, strict=False))
+        before, after = self._load(values["version_id"])
+        return describing.describe_change(describing.stored_change(
+            field_path=values["field_path"], change_type=values["change_type"],
+            old_value=values["old_value"], new_value=values["new_value"],
+            session_id=values["session_id"], item_id=values["item_id"]), before, after)
+
+
+def _entry(row: Any, describe: _Describer) -> dict[str, Any]:
+    values: dict[str, Any] = dict(zip(STORED_COLUMNS, row[:-1], strict=True))
     values["id"] = row[-1]
+    values["description"] = describe(row)
     for key in ("old_value", "new_value"):
         values[key] = json.loads(values[key]) if values[key] is not None else None
     values["reason_codes"] = json.loads(values["reason_codes"] or "[]")
@@ -109,7 +142,8 @@ def page(session: Session, actor: Actor, plan_id: str, filters: ChangelogFilter,
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     rows = list(session.exec(stmt.order_by(col(PlanVersion.version_number).desc(),
                                            col(PlanVersionChange.id)).limit(limit + 1)))
-    entries = [_entry(r) for r in rows[:limit]]
+    describe = _Describer(session)
+    entries = [_entry(r, describe) for r in rows[:limit]]
     next_cursor = _encode(entries[-1]["version_number"], entries[-1]["id"]) \
         if len(rows) > limit else None
     return entries, next_cursor
@@ -168,9 +202,10 @@ def stream_csv(session: Session, plan_id: str, filters: ChangelogFilter,
     writer.writerow(CSV_COLUMNS)
     stmt = _query(plan_id, filters, raw_times=True).order_by(col(PlanVersion.version_number),
                                              col(PlanVersionChange.id))
+    describe = _Describer(session)
     result = session.connection().execute(stmt, execution_options={"yield_per": 5000})
     for rows in result.partitions():
-        writer.writerows(row[:-1] for row in rows)
+        writer.writerows((*row[:-1], describe(row)) for row in rows)
         if buffer.tell() >= chunk_bytes:
             yield buffer.getvalue()
             buffer.seek(0)

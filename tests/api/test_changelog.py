@@ -178,3 +178,26 @@ def test_who_may_read_a_changelog(client, token_for, seeded):
                                   params=params)
             assert response.status_code == (200 if sees else 404), (email, response.text)
             assert ("coach note" in response.text) is sees
+
+
+def test_each_change_is_described_in_words_in_the_json_and_the_csv(client, token_for, seeded):
+    """The same words as Plan History: names and days, never paths, ids or JSON."""
+    plan_id = _history(seeded)
+    admin = token_for(ADMIN)
+    entries = _all(client, admin, plan_id)
+    response = client.get(f"/api/v1/plans/{plan_id}/changelog", headers=admin,
+                          params={"format": "csv"})
+    header = next(csv.reader(io.StringIO(response.text)))
+    assert header == ["version_number", "version_id", "created_at", "author_id", "author_name",
+                      "author_role", "change_type", "field_path", "session_id", "item_id",
+                      "old_value", "new_value", "reason_codes", "rationale", "description"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    by_path = {e["field_path"]: e["description"] for e in entries}
+    assert {r["field_path"]: r["description"] for r in rows} == by_path
+    texts = sorted(by_path.values())
+    assert any(t.startswith("Notes: none → “coach note” (") for t in texts), texts
+    assert any(t.startswith("Session moved: ") and " → " in t for t in texts), texts
+    assert any(t.startswith("Exercise removed: ") for t in texts), texts
+    assert "Session added: Extra (Sat 16 Jan)" in texts
+    for text in texts:
+        assert not any(mark in text for mark in ("/", "{", '"', "_id")), text

@@ -137,11 +137,13 @@ def test_the_whole_loop(browser: Browser, app_url: str):
                     key=lambda v: v["version_number"])
     admin.get_by_role("button", name=re.compile(
         rf"^Show changes of .* · v{last_edit['version_number']}$")).click()
-    expect(admin.get_by_role("cell", name="moved")).to_be_visible()  # against its parent
+    expect(admin.get_by_role("cell", name="Moved", exact=True)).to_be_visible()  # vs its parent
+    expect(admin.get_by_role("cell", name=re.compile(r"^Session moved: \w{3} \d{2} \w{3} → Sat "))
+           ).to_be_visible()
     admin.get_by_label("Compare with").click()
     admin.get_by_role("option", name="v1 · generated").click()
-    expect(admin.get_by_role("cell", name="modified").first).to_be_visible()
-    expect(admin.get_by_role("cell", name="moved")).to_be_visible()
+    expect(admin.get_by_role("cell", name="Changed", exact=True).first).to_be_visible()
+    expect(admin.get_by_role("cell", name="Moved", exact=True)).to_be_visible()
     with admin.expect_download() as download:
         admin.get_by_role("button", name="Export CSV").click()
     exported = download.value.path().read_text(encoding="utf-8").strip().splitlines()

@@ -29,9 +29,11 @@ def test_admin_reads_plan_history_and_exports_csv(page: Page, app_url: str):
         has=page.get_by_role("button", name=re.compile("^Show changes"))).last
     version_box.get_by_role("button", name=re.compile("^Show changes")).click()
     expect(page.get_by_role("heading", name="Audit entries")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"plan\.edit by coach$")).first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^Reason codes: \w+")).first).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^Status: \w+ → \w+")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Plan edited by [A-Z][\w ]+ \(coach\)$")).first
+           ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Reasons: [A-Z]\w+")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Status: [A-Z][a-z ]+ → [A-Z][a-z ]+$")).first
+           ).to_be_visible()
     screenshot(page, "plan-history.png")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export CSV").click()
@@ -73,3 +75,51 @@ def test_a_coach_cannot_open_another_coachs_athlete(page: Page, app_url: str):
         page.goto(app_url + path)
         expect(page.get_by_role("heading", name="Athlete not found")).to_be_visible()
         expect(page.get_by_text("Athlete 13")).to_have_count(0)
+
+
+WORDS_ONLY = re.compile(r'["{}_]|\bsessions/|\bnone → none\b')
+UTC_TIME = re.compile(r"\d{2} \w{3} \d{4}, \d{2}:\d{2} UTC")
+
+
+def _athlete_id(app_url: str, email: str) -> str:
+    found = _api(app_url, "admin@demo.test").get("/users", params={"search": email}).json()
+    return found["items"][0]["id"]
+
+
+def test_plan_history_speaks_in_words_with_times_in_utc(page: Page, app_url: str):
+    """Athlete 3's coach swapped an exercise: History names both exercises, never their ids."""
+    sign_in(page, app_url, "admin@demo.test")
+    page.goto(f"{app_url}/athletes/{_athlete_id(app_url, 'athlete3@')}/history")
+    expect(page.get_by_role("heading", name="Plan History · Athlete 3")).to_be_visible()
+    expect(page.get_by_text(UTC_TIME).first).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Show changes of .* · v2$")).click()
+    table = page.get_by_role("table")
+    expect(table.get_by_text(re.compile(r"^Exercise: [A-Z][\w -]+ → [A-Z][\w -]+ \(.+, "
+                                        r"\w{3} \d{2} \w{3}\)$"))).to_be_visible()
+    assert not WORDS_ONLY.search(table.inner_text()), table.inner_text()
+    expect(page.get_by_text(re.compile(r"^#\d+ · " + UTC_TIME.pattern + r" · Plan edited"))
+           ).to_be_visible()
+    page.get_by_label("Compare with").click()
+    page.get_by_role("option", name=re.compile(r"^v1 ")).click()
+    expect(table.get_by_text(re.compile(r"^Exercise: "))).to_be_visible()
+    assert not WORDS_ONLY.search(table.inner_text()), table.inner_text()
+
+
+def test_plan_history_on_a_phone(phone: Page, app_url: str):
+    sign_in(phone, app_url, "admin@demo.test")
+    phone.goto(f"{app_url}/athletes/{_athlete_id(app_url, 'athlete6@')}/history")
+    expect(phone.get_by_role("heading", name="Plan History · Athlete 6")).to_be_visible()
+    phone.get_by_role("button", name=re.compile(r"^Show changes of .* · v2$")).click()
+    expect(phone.get_by_text(re.compile(r"^Exercise: .+ → .+")).first).to_be_in_viewport()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "plan-history-phone.png")
+
+
+def test_the_athletes_review_lists_the_changes_in_the_same_words(page: Page, app_url: str):
+    """Athlete 3's plan waits for them: the review lists the swap as History words it."""
+    plan = _api(app_url, "athlete3@demo.test").get("/plans").json()["items"][0]
+    sign_in(page, app_url, "athlete3@demo.test")
+    page.goto(f"{app_url}/plans/{plan['id']}/review")
+    page.get_by_text("What changed, one by one").click()
+    expect(page.get_by_text(re.compile(r"^Exercise: [A-Z][\w -]+ → [A-Z][\w -]+ \(.+\)$"))
+           ).to_be_visible()

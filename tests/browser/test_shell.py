@@ -96,7 +96,7 @@ def test_admin_changes_a_role_and_compliance_sees_it_audited(page: Page, app_url
     audit_page.get_by_role("button", name="Apply").click()
     change = audit_page.get_by_role("row").filter(has_text="role.change")
     expect(change.first).to_contain_text("admin@demo.test")
-    expect(change.first).to_contain_text("new=support")
+    expect(change.first).to_contain_text("Role: athlete → support")
     audit_page.get_by_role("button", name="Clear").click()
     audit_page.get_by_role("button", name="Verify chain").click()
     expect(audit_page.get_by_role("status").filter(has_text="Audit chain intact")).to_be_visible()

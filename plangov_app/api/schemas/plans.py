@@ -164,3 +164,5 @@ class ChangelogEntry(BaseModel):
     new_value: Any
     reason_codes: list[str]
     rationale: str
+    description: str = Field(
+        default="", description='The change in words, e.g. "Reps: 5 → 8 (Deadlift, Tue 02 Feb)".')

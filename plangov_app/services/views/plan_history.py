@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from db.models import Plan, PlanVersion
-from plangov_app.services import diffing, history, versions
+from db.models import Plan, PlanVersion, User
+from plangov_app.services import describing, diffing, history, versions
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans.lookup import get_plan
 from plangov_app.services.rbac import Actor, Permission
@@ -17,9 +16,7 @@ from plangov_app.services.versions import document_of
 from plangov_app.services.views.common import Choice
 
 MAX_CHANGES = 300  # field changes listed for one version (the rest are counted)
-DETAIL_LABELS = {"reason_codes": "Reason codes", "rationale_tags": "Rationale tags",
-                 "badges": "Changes", "change_count": "Fields changed",
-                 "fields_changed": "Fields", "comment": "Comment", "decision": "Decision"}
+KIND_LABELS = {"added": "Added", "removed": "Removed", "modified": "Changed", "moved": "Moved"}
 
 
 @dataclasses.dataclass
@@ -30,6 +27,7 @@ class VersionRow:
     plan_id: str = ""
     label: str = ""
     status: str = ""
+    status_label: str = ""
     kind: str = ""
     author: str = ""
     role: str = ""
@@ -48,12 +46,11 @@ class AuditRow:
 
 @dataclasses.dataclass
 class ChangeRow:
-    """A field change of the selected version."""
+    """A change of the selected version, in words (`kind` is the change type, for colour)."""
 
     kind: str = ""
-    path: str = ""
-    old: str = ""
-    new: str = ""
+    label: str = ""
+    text: str = ""
 
 
 @dataclasses.dataclass
@@ -89,8 +86,9 @@ def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str]) -> VersionRo
     return VersionRow(
         id=v.id, plan_id=v.plan_id,
         label=f"Plan from {plan.start_date:%d %b %Y} · v{v.version_number}",
-        status=v.status, kind=v.kind, author=names.get(v.author_id or "", "system"),
-        role=v.author_role or "system", when=v.created_at.strftime("%d %b %Y %H:%M"),
+        status=v.status, status_label=describing.status_label(v.status), kind=v.kind,
+        author=names.get(v.author_id or "", "system"), role=v.author_role or "system",
+        when=describing.moment(v.created_at),
         badges=summary.get("badges", []), note=v.rationale)
 
 
@@ -102,56 +100,44 @@ def version_detail(session: Session, actor: Actor, plan_id: str, version_id: str
     listed = versions.list_versions(session, plan)
     parent = next((v for v in listed if v.id == version.parent_version_id), None)
     against = versions.get_version(session, plan, against_id) if against_id else parent
-    changes = []
+    rows: list[ChangeRow] = []
+    total = 0
     if against is not None:
         before, after = document_of(against), document_of(version)
-        changes = [ChangeRow(kind=c.change_type, path=_where(c, before, after),
-                             old=_value(c.old_value), new=_value(c.new_value))
-                   for c in diffing.diff_documents(before, after)]
+        changes = diffing.diff_documents(before, after)
+        total = len(changes)
+        rows = [change_row(c, before, after) for c in changes[:MAX_CHANGES]]
     events = history.events_for_version(session, actor, plan.id, version.id)
-    audit_rows = [AuditRow(heading=f"#{e.seq} · {e.occurred_at:%d %b %Y %H:%M} · {e.action} "
-                                   f"by {e.actor_role or 'system'}",
-                           details=_details(json.loads(e.metadata_json or "{}")))
+    names = _names(session, {e.actor_id for e in events if e.actor_id})
+    audit_rows = [AuditRow(heading=f"#{e.seq} · {describing.moment(e.occurred_at)} · "
+                                   f"{describing.action_label(e.action)} by "
+                                   f"{_who(names.get(e.actor_id or ''), e.actor_role)}",
+                           details=describing.event_lines(json.loads(e.metadata_json or "{}")))
                   for e in events]
     return VersionDetail(
-        label=f"v{version.version_number}", changes=changes[:MAX_CHANGES],
-        truncated=max(0, len(changes) - MAX_CHANGES), audit=audit_rows,
+        label=f"v{version.version_number}", changes=rows,
+        truncated=max(0, total - MAX_CHANGES), audit=audit_rows,
         against_id=against.id if against else "",
         options=[Choice(v.id, f"v{v.version_number} · {v.kind}")
                  for v in listed if v.id != version.id])
 
 
-def _details(metadata: dict[str, Any]) -> list[str]:
-    """An audit event's metadata as short lines (ids left out; the row names the version)."""
-    lines = []
-    for key, value in metadata.items():
-        if key.endswith("_id") or key == "version_number" or value in (None, "", [], {}):
-            continue
-        if key == "status" and isinstance(value, dict):
-            lines.append(f"Status: {value.get('from')} → {value.get('to')}")
-            continue
-        if key == "fields_changed" and isinstance(value, list):
-            value = [str(v).split("/")[-1] for v in value]
-            value = sorted(set(value))
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        lines.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' ').capitalize())}: {text}"[:300])
-    return lines
+def change_row(change: diffing.Change, before: PlanDocument | None,
+               after: PlanDocument | None) -> ChangeRow:
+    """A change as the change tables show it: its kind in a word and what it did in words."""
+    return ChangeRow(kind=change.change_type,
+                     label=KIND_LABELS.get(change.change_type, change.change_type.capitalize()),
+                     text=describing.describe_change(change, before, after))
 
 
-def _where(change: diffing.Change, before: PlanDocument, after: PlanDocument) -> str:
-    """What a change touched, as a coach names it: "Easy run (Wed 21 Oct) › Plank · sets"."""
-    session = after.session(change.session_id or "") or before.session(change.session_id or "")
-    if session is None:
-        return change.field_path
-    where = f"{session.title or session.modality.title()} ({session.day:%a %d %b})"
-    if change.item_id:
-        items = [*session.items, *(before.session(session.session_id) or session).items]
-        item = next((i for i in items if i.item_id == change.item_id), None)
-        where += f" › {item.name if item else 'exercise'}"
-    last = change.field_path.rsplit("/", 1)[-1]
-    return where if last in (change.item_id, change.session_id) else f"{where} · {last}"
+def _names(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.display_name)
+                             .where(col(User.id).in_(ids))).all())
 
 
-def _value(value: Any) -> str:
-    text = diffing.encode_value(value)
-    return "—" if text is None else text[:120]
+def _who(name: str | None, role: str | None) -> str:
+    if name is None:
+        return "the system" if role is None else role
+    return f"{name} ({role})" if role else name

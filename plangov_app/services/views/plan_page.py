@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from db.models import Plan, PlanVersion, User
-from plangov_app.services import adherence, comments, diffing, status, versions
+from plangov_app.services import adherence, comments, describing, diffing, status, versions
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
@@ -22,6 +22,7 @@ from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
 
 TIMELINE_VERSIONS = 30  # the newest versions the editor's timeline lists
+REVIEW_CHANGES = 100  # changes listed one by one on the review (the rest are counted)
 
 
 @dataclasses.dataclass
@@ -86,6 +87,8 @@ class PlanPage:
     week_total: int = 0
     badges: list[str] = dataclasses.field(default_factory=list)
     impact: str = ""
+    change_lines: list[str] = dataclasses.field(default_factory=list)  # vs the reference
+    more_changes: int = 0
     compare: str = "baseline"  # baseline | seen
     seen_label: str = ""
     seen_impact: str = ""
@@ -201,12 +204,15 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     athlete = session.get(User, plan.athlete_id)
     summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
+    changes = diffing.diff_documents(reference, document)
+    lines = describing.describe_changes(changes[:REVIEW_CHANGES], reference, document)
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
         algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
         version=str(head.version_number), head_id=head.id, weeks=weeks, week_start=first,
         week_total=len(document.weeks), badges=summary["badges"],
         impact=diffing.describe(summary, baseline, document),
+        change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
         seen_impact=seen_impact, timeline=_timeline(session, plan, head),
         threads=_threads(views, titles), open_threads=open_threads,
