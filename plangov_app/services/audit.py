@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, Plan, User, new_id, utcnow
-from plangov_app.services import csv_cells
+from plangov_app.services import csv_cells, describing
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
 from plangov_app.services.rbac import Actor, Permission, authorize
@@ -35,7 +35,7 @@ MAX_PAGE_SIZE = 200
 MAX_SEQ = 2**31 - 1  # `seq` is an INTEGER column
 CSV_COLUMNS = ["seq", "occurred_at", "actor_id", "actor_role", "action", "target_type",
                "target_id", "request_id", "metadata_json", "origin_ip", "user_agent",
-               "prev_hash", "hash"]
+               "prev_hash", "hash", "description"]  # description: the event in words
 
 
 def canonical_json(value: Any) -> str:
@@ -311,13 +311,21 @@ def csv_chunks(events: Iterable[AuditEvent], *, columns: Sequence[str] = CSV_COL
     writer = csv_cells.writer(buffer)
     writer.writerow(columns)
     for event in events:
-        writer.writerow([getattr(event, c) for c in columns])
+        writer.writerow([_cell(event, c) for c in columns])
         if buffer.tell() >= chunk_bytes:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def _cell(event: AuditEvent, column: str) -> Any:
+    """A column of `event`; `description` is the event in words (as the audit page says it)."""
+    if column != "description":
+        return getattr(event, column)
+    lines = describing.event_lines(json.loads(event.metadata_json or "{}"))
+    return "; ".join([describing.action_label(event.action), *lines])
 
 
 def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,

@@ -234,6 +234,18 @@ def test_the_stream_comes_in_chunks_with_one_header_and_every_row(seeded) -> Non
     assert rows[0] == audit.CSV_COLUMNS
     assert [r[4] for r in rows[1:]] == [f"stream.{n}" for n in range(6)]
     assert rows[1][audit.CSV_COLUMNS.index("user_agent")] == "probe/1"
+    assert rows[1][-1] == "Stream 0; Pad: " + "x" * 50  # the event in words, last
+
+
+def test_the_csv_describes_each_event_in_the_audit_pages_words(seeded) -> None:
+    append("plan.edit", metadata={"status": {"from": "generated", "to": "draft"},
+                                  "reason_codes": ["fatigue"], "version_id": "v-1"})
+    with read_session() as session:
+        text = "".join(audit.stream_csv(session, actor(COMPLIANCE),
+                                        AuditFilter(action="plan.edit")))
+    row = list(csv.reader(io.StringIO(text)))[-1]
+    assert row[audit.CSV_COLUMNS.index("description")] == (
+        "Plan edited; Status: Generated → Draft; Reasons: Fatigue")
 
 
 def test_the_page_export_holds_at_most_limit_and_says_if_more(seeded) -> None:
