@@ -243,6 +243,13 @@ def test_the_whole_loop_with_notifications_comments_and_decisions(client, token_
     assert accepted.json()["status"] == "approved" and accepted.json()["published_at"]
     assert client.post(f"/api/v1/plans/{pid}/approve", headers=athlete,
                        json={"decision": "accept"}).status_code == 409
+    decided = client.get(f"/api/v1/audit?target_id={pid}", headers=admin).json()["items"]
+    decisions = [(e["action"], e["metadata"]["decision"]) for e in decided
+                 if e["metadata"].get("decision")]  # each named for what it is
+    assert sorted(decisions) == [("plan.approve", "accept"),
+                                 ("plan.request_changes", "request_changes")]
+    with read_session() as reading:
+        assert reconcile.run(reading).versions_without_audit == []  # both recorded versions
     topics = [t for (t,) in session.execute(select(OutboxEvent.topic))]
     for topic in ("plan.submitted", "plan.changes_requested", "plan.approved",
                   "plan.published", "plan.comment.created", "plan.version.updated"):
