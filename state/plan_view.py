@@ -40,6 +40,7 @@ class PlanViewState(SignedIn, rx.State):
     algorithm: str = ""
     arm: str = ""
     version: str = ""
+    version_author: str = ""
     head_id: str = ""
     weeks: list[WeekRow] = []
     week_start: int = -1  # first week shown (-1: the page holding this week)

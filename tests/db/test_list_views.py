@@ -109,6 +109,7 @@ def test_users_athlete_and_history_read_models(client, token_for):
         assert any(p.link == f"/plans/{plan['id']}" for p in profile.plans)
         timeline = plan_history.athlete_history(session, actor(ATHLETE), demo_id(ATHLETE))
         row = next(r for r in timeline.rows if r.plan_id == plan["id"])
+        assert (row.author, row.role) == ("Generator lp-1.0", "requested by Casey Coach")
         detail = plan_history.version_detail(session, actor(ATHLETE), plan["id"], row.id)
         assert detail.label == "v1" and detail.changes == [] and detail.against_id == ""
         assert [a.heading.split(" · ")[2] for a in detail.audit] == [
