@@ -54,7 +54,7 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     expect(phone.get_by_text("Can this move to Tuesday?")).to_be_visible()
     phone.get_by_label("What should change").fill("See my comment on the first session")
     phone.get_by_role("button", name="Request changes").click()
-    expect(phone.get_by_text("needs revision")).to_be_visible()
+    expect(phone.get_by_text("Needs revision", exact=True)).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     status = coach.get(f"/plans/{plan['id']}").json()
