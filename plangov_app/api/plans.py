@@ -255,7 +255,10 @@ def _comment_by_id(session: Any, actor: Actor, plan_id: str, comment_id: str) ->
 def list_comments(plan_id: PlanId, session: SessionDep, actor: CurrentActor,
                   version_id: Annotated[str | None, Query(max_length=36)] = None
                   ) -> list[CommentOut]:
-    """Comments the caller may read, oldest first, with outdated markers."""
+    """Comments the caller may read, with outdated markers, as threads.
+
+    Threads in the order they were started, each root followed by its replies, oldest first.
+    """
     return [comment_out(v) for v in comments.list_comments(session, actor, plan_id, version_id)]
 
 
