@@ -1,4 +1,4 @@
-"""The plan page's header: athlete, status, version, algorithm, arm, Plan History."""
+"""The plan page's header: athlete, status, version and author, algorithm, arm, Plan History."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from state.plan_view import PlanViewState
 
 
 def plan_header(*, with_badges: bool) -> rx.Component:
-    """The athlete (a link to their profile), status, version, algorithm, arm, Plan History."""
+    """The athlete (a link to their profile), status, version and author, algorithm, arm."""
     badges = [rx.foreach(PlanViewState.badges, lambda b: rx.badge(b, color_scheme="blue"))
               ] if with_badges else []
     return rx.fragment(
         page_title(rx.text(rx.link(PlanViewState.athlete, href=PlanViewState.athlete_link,
                                    color="inherit", underline="hover"), " · plan"),
                    status_badge(PlanViewState.plan_status)),
-        rx.hstack(rx.text("Version ", PlanViewState.version, size="2"),
+        rx.hstack(rx.text("Version ", PlanViewState.version, " by ",
+                          PlanViewState.version_author, size="2"),
                   rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),
                   rx.text("Experiment arm ", PlanViewState.arm, size="2"),
                   *badges,

@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from plangov_app.services.views.labels import status_label
+
 STATUS_COLOURS = {"generated": "gray", "draft": "amber", "coach_reviewed": "blue",
                   "needs_revision": "orange", "approved": "green", "published": "teal",
                   "completed": "grass"}
@@ -14,7 +16,7 @@ STATUS_COLOURS = {"generated": "gray", "draft": "amber", "coach_reviewed": "blue
 def status_badge(status: Any) -> rx.Component:
     """A plan status as a coloured badge."""
     return rx.match(status,
-                    *[(s, rx.badge(s.replace("_", " "), color_scheme=c, variant="soft"))
+                    *[(s, rx.badge(status_label(s), color_scheme=c, variant="soft"))
                       for s, c in STATUS_COLOURS.items()],
                     rx.badge(status, variant="soft"))
 

@@ -1,4 +1,4 @@
-"""`/plans`: Pending Plans (coach), My Plans (athlete), Plans (support, admin)."""
+"""`/plans`: Pending Plans (coach), My Plans (athlete), All plans, Published plans, and so on."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import reflex as rx
 
 from components.layout import page, page_title
 from components.ui import empty_state, pager, status_badge
+from plangov_app.services.views.plans_list import FILTERS
 from state.plans import PlansState
-
-FILTERS = ["pending", "all", "generated", "draft", "coach_reviewed", "needs_revision",
-           "approved", "published", "completed"]
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -47,7 +45,7 @@ def plans_page() -> rx.Component:
                  width=["100%", "240px"]),
         rx.select.root(
             rx.select.trigger(aria_label="Filter by status"),
-            rx.select.content(*[rx.select.item(f.replace("_", " "), value=f) for f in FILTERS]),
+            rx.select.content(*[rx.select.item(label, value=f) for f, label in FILTERS.items()]),
             value=PlansState.status_filter, on_change=PlansState.set_status_filter),
         gap="2", wrap="wrap", width=["100%", "auto"])
     table = rx.table.root(
@@ -62,5 +60,5 @@ def plans_page() -> rx.Component:
         rx.cond(PlansState.rows.length() > 0,
                 rx.box(table, overflow_x="auto", width="100%"),
                 empty_state("No plans match. New plans appear here when they are generated.")),
-        pager(rx.cond(PlansState.loading, "Loading…", ""), PlansState),
+        pager(PlansState.page_label, PlansState),
         width="100%")

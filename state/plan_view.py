@@ -17,6 +17,7 @@ from plangov_app.services.errors import DomainError
 from plangov_app.services.plans.transitions import record_decision
 from plangov_app.services.rbac import Permission
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow
+from plangov_app.services.views.labels import status_label
 from plangov_app.services.views.plan_page import OtherPlan, PlanPage, TimelineRow, plan_page
 from state.comments import CommentsState
 from state.session import SignedIn, problem_toast, run_read, run_write
@@ -39,6 +40,7 @@ class PlanViewState(SignedIn, rx.State):
     algorithm: str = ""
     arm: str = ""
     version: str = ""
+    version_author: str = ""
     head_id: str = ""
     weeks: list[WeekRow] = []
     week_start: int = -1  # first week shown (-1: the page holding this week)
@@ -132,11 +134,11 @@ class PlanViewState(SignedIn, rx.State):
             return problem_toast(error)
         typed._clear("decision_note")
         await self._load()
-        return rx.toast.success(done)
+        return rx.toast.success(done.format(status=status_label(self.plan_status)))
 
     async def accept(self) -> Any:
-        """Accept plan → approved, schedule published."""
-        return await self._decide("accept", "Plan accepted — your schedule is published.")
+        """Accept plan → approved; the toast names the status the plan now has."""
+        return await self._decide("accept", "Plan accepted — it is now {status}.")
 
     async def request_changes(self) -> Any:
         """Request changes (a note is required) → back to the coach."""

@@ -9,7 +9,7 @@ import reflex as rx
 
 from plangov_app.services.errors import DomainError
 from plangov_app.services.rbac import Permission
-from plangov_app.services.views.plans_list import PlanRow, plans_list
+from plangov_app.services.views.plans_list import PAGE_SIZE, PlanRow, plans_list
 from state.pager import CursorPager
 from state.session import SignedIn, problem_toast, run_read
 
@@ -22,6 +22,7 @@ class PlansState(SignedIn, CursorPager, rx.State):
     search: str = ""
     sort: str = "waiting"  # waiting: longest waiting first | recent: newest first
     rows: list[PlanRow] = []
+    total: int = 0
 
     async def load(self) -> Any:
         """on_load: check plan:view and fetch."""
@@ -41,8 +42,18 @@ class PlansState(SignedIn, CursorPager, rx.State):
         except DomainError as error:
             return problem_toast(error)
         self.heading, self.status_filter = page.heading, page.status_filter
-        self.rows = page.rows
+        self.rows, self.total = page.rows, page.total
         return page.next_cursor
+
+    @rx.var
+    def page_label(self) -> str:
+        """Which plans are on screen, e.g. "1–20 of 25"."""
+        if self.loading:
+            return "Loading…"
+        if not self.total or not self.rows:
+            return ""
+        first = len(self.cursors) * PAGE_SIZE + 1
+        return f"{first}–{first + len(self.rows) - 1} of {self.total}"
 
     async def set_status_filter(self, value: str) -> Any:
         """Filter by status (pending = awaiting the coach)."""

@@ -53,8 +53,13 @@ class PlanVersion(SQLModel, table=True):
     parent_version_id: str | None = Field(default=None, max_length=36)
     status: str = Field(max_length=20)
     kind: str = Field(default="edit", max_length=20)  # generated|edit|submit|decision|override
-    author_id: str | None = Field(default=None, max_length=36)
+    author_id: str | None = Field(default=None, max_length=36)  # a person; None: see author_kind
     author_role: str | None = Field(default=None, max_length=32)
+    # who wrote it: "person" (author_id), "algorithm" (algorithm_version, at the request of
+    # requested_by) or "system"; None on versions stored before it was recorded
+    author_kind: str | None = Field(default=None, max_length=16)
+    algorithm_version: str | None = Field(default=None, max_length=40)
+    requested_by: str | None = Field(default=None, max_length=36)
     diff_summary_json: str = text_column(nullable=False, default="{}")
     content_json: str = text_column(nullable=False, default="{}")
     reason_codes_json: str = text_column(nullable=False, default="[]")

@@ -38,15 +38,26 @@ PlanId = Annotated[str, Path(min_length=1, max_length=36)]
 VersionId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
-def version_brief(version: PlanVersion, names: dict[str, str]) -> VersionBrief:
+def author_fields(version: PlanVersion, names: dict[str, str],
+                  plan_algorithm: str | None) -> dict[str, Any]:
+    """Who wrote a version: the person, or the algorithm and who asked for it."""
+    who = versions.authorship(version, plan_algorithm)
+    return {"author_id": version.author_id, "author_name": versions.author_name(who, names),
+            "author_role": version.author_role, "author_kind": who.kind,
+            "algorithm_version": who.algorithm, "requested_by": who.requested_by,
+            "requested_by_name": names.get(who.requested_by or ""),
+            "author_label": versions.author_label(version, names, plan_algorithm)}
+
+
+def version_brief(version: PlanVersion, names: dict[str, str],
+                  plan_algorithm: str | None = None) -> VersionBrief:
     """A version's list entry."""
     summary = versions.stored_summary(version)
     vs_parent = summary.get("vs_parent", {})
     return VersionBrief(
         id=version.id, version_number=version.version_number,
         parent_version_id=version.parent_version_id, status=version.status, kind=version.kind,
-        author_id=version.author_id, author_name=names.get(version.author_id or ""),
-        author_role=version.author_role, created_at=version.created_at,
+        **author_fields(version, names, plan_algorithm), created_at=version.created_at,
         reason_codes=json.loads(version.reason_codes_json or "[]"), rationale=version.rationale,
         badges=vs_parent.get("badges", []), change_count=vs_parent.get("change_count", 0))
 
@@ -59,7 +70,8 @@ def plan_out(plan: Plan, header: listing.PlanHeader | None = None,
         data.update(athlete_name=header.athlete_name, sport=header.sport, level=header.level,
                     open_comments=header.open_comments)
         if header.head is not None:
-            data["latest_version"] = version_brief(header.head, names or {})
+            data["latest_version"] = version_brief(header.head, names or {},
+                                                   plan.algorithm_version)
     return PlanOut(**data)
 
 
@@ -118,12 +130,13 @@ def list_versions(plan_id: PlanId, session: SessionDep, actor: CurrentActor) -> 
     plan = lookup.get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     rows = versions.list_versions(session, plan)
     names = versions.author_names(session, rows)
-    return [version_brief(v, names) for v in rows]
+    return [version_brief(v, names, plan.algorithm_version) for v in rows]
 
 
 def version_out(session: Any, version: PlanVersion) -> VersionOut:
     """A full version payload."""
     names = versions.author_names(session, [version])
+    plan = session.get(Plan, version.plan_id)
     approvals = [ApprovalOut(version_id=v.id, version_number=v.version_number, status=v.status,
                              kind=v.kind, author_id=v.author_id, author_role=v.author_role,
                              created_at=v.created_at, comment=v.rationale)
@@ -136,9 +149,8 @@ def version_out(session: Any, version: PlanVersion) -> VersionOut:
     return VersionOut(
         id=version.id, plan_id=version.plan_id, version_number=version.version_number,
         parent_version_id=version.parent_version_id, status=version.status, kind=version.kind,
-        author_id=version.author_id, author_name=names.get(version.author_id or ""),
-        author_role=version.author_role, created_at=version.created_at,
-        diff_summary=versions.stored_summary(version),
+        **author_fields(version, names, plan.algorithm_version if plan else None),
+        created_at=version.created_at, diff_summary=versions.stored_summary(version),
         content=json.loads(version.content_json), changes=changes,
         reason_codes=json.loads(version.reason_codes_json or "[]"), rationale=version.rationale,
         approvals=approvals)
@@ -243,7 +255,10 @@ def _comment_by_id(session: Any, actor: Actor, plan_id: str, comment_id: str) ->
 def list_comments(plan_id: PlanId, session: SessionDep, actor: CurrentActor,
                   version_id: Annotated[str | None, Query(max_length=36)] = None
                   ) -> list[CommentOut]:
-    """Comments the caller may read, oldest first, with outdated markers."""
+    """Comments the caller may read, with outdated markers, as threads.
+
+    Threads in the order they were started, each root followed by its replies, oldest first.
+    """
     return [comment_out(v) for v in comments.list_comments(session, actor, plan_id, version_id)]
 
 

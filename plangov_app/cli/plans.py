@@ -16,9 +16,13 @@ def plans_generate(
     weeks: int = typer.Option(8, min=4, max=52),
     algorithm: str = typer.Option(None, help="lp-1.0 or dup-1.0 (default: chosen for you)."),
     seed: str = typer.Option("", help="Generation seed (same inputs + seed = same plan)."),
-    as_user: str = typer.Option("admin@demo.test", "--as", help="Who generates it."),
+    as_user: str = typer.Option("admin@demo.test", "--as",
+                                help="Who asks for it (the algorithm writes it)."),
 ) -> None:
-    """Generate a plan (status generated, baseline version 1) and print its id."""
+    """Generate a plan (status generated, baseline version 1) and print its id.
+
+    Version 1 is written by the algorithm; `--as` is recorded as who asked for it.
+    """
     from datetime import date
 
     from sqlmodel import or_, select
@@ -47,7 +51,8 @@ def plans_generate(
                 context=system_context("plangov plans generate"))
     except DomainError as error:
         fail(error.detail)
-    typer.echo(f"{plan.id} ({plan.algorithm_version}, {weeks} weeks from {start_date})")
+    typer.echo(f"{plan.id} ({plan.algorithm_version}, {weeks} weeks from {start_date}; "
+               f"written by Generator {plan.algorithm_version}, requested by {as_user.lower()})")
 
 
 @app.command("advance")

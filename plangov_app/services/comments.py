@@ -113,9 +113,11 @@ def _notify_comment(session: Session, plan: Any, actor: Actor, comment: PlanComm
 
 def list_comments(session: Session, actor: Actor, plan_id: str,
                   version_id: str | None = None) -> list[CommentView]:
-    """Every comment the actor may read, oldest first.
+    """Every comment the actor may read, as threads.
 
-    Each is marked outdated against the head version (or `version_id`).
+    Threads are in the order they were started; each root is followed by its replies
+    (replies to replies included), oldest first. Each comment is marked outdated against
+    the head version (or `version_id`).
     """
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     version = (session.get(PlanVersion, version_id) if version_id else head_version(session, plan))
@@ -124,12 +126,38 @@ def list_comments(session: Session, actor: Actor, plan_id: str,
     document = document_of(version)
     stmt = (select(PlanComment, User.display_name, User.role)
             .join(User, User.id == PlanComment.author_id)
-            .where(PlanComment.plan_id == plan.id).order_by(col(PlanComment.created_at)))
+            .where(PlanComment.plan_id == plan.id)
+            .order_by(col(PlanComment.created_at), col(PlanComment.id)))
     views = []
     for comment, name, role in session.exec(stmt):
         if _may_read(actor, comment):
             views.append(_view(comment, name, role, document))
-    return views
+    return threaded(views)
+
+
+def threaded(views: list[CommentView]) -> list[CommentView]:
+    """`views` (oldest first) regrouped: each thread's root, then its replies in order."""
+    parents = {v.comment.id: v.comment.parent_id for v in views}
+    replies: dict[str, list[CommentView]] = {}
+    roots: list[CommentView] = []
+    for view in views:
+        root = _root_of(view.comment.id, parents)
+        if root == view.comment.id:
+            roots.append(view)
+        else:
+            replies.setdefault(root, []).append(view)
+    return [v for root in roots for v in (root, *replies.get(root.comment.id, []))]
+
+
+def _root_of(comment_id: str, parents: dict[str, str | None]) -> str:
+    """The first comment of `comment_id`'s thread (among those listed)."""
+    seen = {comment_id}
+    parent = parents.get(comment_id)
+    while parent is not None and parent in parents and parent not in seen:
+        comment_id = parent
+        seen.add(parent)
+        parent = parents.get(parent)
+    return comment_id
 
 
 def _view(comment: PlanComment, name: str, role: str, document: PlanDocument) -> CommentView:

@@ -14,14 +14,12 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from plangov_app.services import status as statuses
 from plangov_app.services.caching import LruCache
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.diffing import Change
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
 
-STATUS_LABELS = {"generated": "Generated", "draft": "Draft",
-                 "coach_reviewed": "Waiting for the athlete", "needs_revision": "Needs revision",
-                 "approved": "Approved", "published": "Published", "completed": "Completed"}
 REASON_LABELS = {"injury": "Injury", "time_constraint": "Time constraint",
                  "athlete_preference": "Athlete preference", "fatigue": "Fatigue",
                  "equipment": "Equipment", "other": "Other"}
@@ -62,10 +60,8 @@ def _decoded(text: str | None) -> Any:
 
 
 def status_label(status: str | None) -> str:
-    """A plan status in words: "needs_revision" → "Needs revision"."""
-    if not status:
-        return "—"
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    """A plan status in words: "needs_revision" → "Needs revision" (status.LABELS)."""
+    return statuses.label(status) if status else "—"
 
 
 def reason_label(code: str) -> str:

@@ -18,8 +18,8 @@ from plangov_app.services import audit
 from plangov_app.services.context import RequestContext
 
 #: audit actions that record the version they created
-VERSION_ACTIONS = ("plan.generate", "plan.edit", "plan.submit", "plan.approve", "plan.override",
-                   "plan.publish", "plan.complete")
+VERSION_ACTIONS = ("plan.generate", "plan.edit", "plan.submit", "plan.approve",
+                   "plan.request_changes", "plan.override", "plan.publish", "plan.complete")
 
 
 @dataclass

@@ -10,6 +10,17 @@ NEEDS_REVISION, APPROVED, PUBLISHED, COMPLETED = (
 STATUSES = (GENERATED, DRAFT, COACH_REVIEWED, NEEDS_REVISION, APPROVED, PUBLISHED, COMPLETED)
 #: statuses waiting for the coach (the "Pending Plans" queue)
 PENDING_COACH = (GENERATED, DRAFT, NEEDS_REVISION)
+#: statuses waiting on someone: the coach, or the athlete's decision
+WAITING = (*PENDING_COACH, COACH_REVIEWED)
+#: what people read for each status
+LABELS = {GENERATED: "Generated", DRAFT: "Draft", COACH_REVIEWED: "Coach reviewed",
+          NEEDS_REVISION: "Needs revision", APPROVED: "Approved", PUBLISHED: "Published",
+          COMPLETED: "Completed"}
+
+
+def label(status: str) -> str:
+    """A status in words ("needs_revision" → "Needs revision")."""
+    return LABELS.get(status, status.replace("_", " ").capitalize())
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (GENERATED, "edit"): DRAFT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -46,21 +47,26 @@ def list_users(
     offset: int = 0,
     limit: int = 25,
 ) -> tuple[list[UserRow], int]:
-    """A page of users matching `search` (name or email, literally) and `role`, and the total."""
+    """A page of users matching `search` (name or email, literally) and `role`, and the total.
+
+    Sorted by role, then by name as people count ("Athlete 2" before "Athlete 10").
+    """
     authorize(actor, Permission.USER_MANAGE)
     search, role = filter_text(search, "search") or "", filter_text(role, "role")
-    query = select(User)
+    query = select(User.id, User.role, User.display_name, User.email)
     if search.strip():
         pattern = contains_pattern(search.strip().lower())
         query = query.where(or_(func.lower(User.email).like(pattern, escape=LIKE_ESCAPE),
                                 func.lower(User.display_name).like(pattern, escape=LIKE_ESCAPE)))
     if role:
         query = query.where(User.role == role)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    users = list(session.exec(query.order_by(User.role, User.email).offset(max(0, offset))
-                              .limit(limit)))
-    ids = [u.id for u in users]
+    ordered = sorted(session.exec(query),  # names and emails only: cheap for every user
+                     key=lambda u: (u.role, natural_key(u.display_name), u.email))
+    total = len(ordered)
+    ids = [u.id for u in ordered[max(0, offset):max(0, offset) + limit]]
+    found = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    users = [found[i] for i in ids]
     coaches = _pairs(session, select(CoachAthlete.athlete_id, CoachAthlete.coach_id)
                      .where(col(CoachAthlete.athlete_id).in_(ids)))
     teams = _pairs(session, select(TeamMember.user_id, TeamMember.team_id)
@@ -69,6 +75,15 @@ def list_users(
                     is_active=u.is_active, coach_ids=tuple(sorted(coaches.get(u.id, []))),
                     team_ids=tuple(sorted(teams.get(u.id, [])))) for u in users]
     return rows, total
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that counts as people do: "Athlete 2" before "Athlete 10"."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in _DIGITS.split(text) if part)
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _pairs(session: Session, query: object) -> dict[str, list[str]]:

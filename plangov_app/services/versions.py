@@ -23,6 +23,7 @@ from plangov_app.services.errors import NotFound
 from plangov_app.services.plan_document import MODALITIES, PlanDocument, dump_document
 from plangov_app.services.rbac import Actor
 
+PERSON, ALGORITHM, SYSTEM = "person", "algorithm", "system"  # who writes a version
 _DOCUMENTS = LruCache[str, PlanDocument](256)  # by version id: versions never change
 
 
@@ -70,6 +71,7 @@ class NewVersion:
     rationale: str = ""
     idempotency_key: str | None = None
     comment_id: str | None = None
+    generated_by: str | None = None  # the algorithm that wrote it (the actor asked for it)
 
 
 @dataclass
@@ -96,8 +98,7 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
         id=new_id(), plan_id=plan.id,
         version_number=(parent.version_number + 1) if parent else 1,
         parent_version_id=parent.id if parent else None, status=spec.status, kind=spec.kind,
-        author_id=actor.user_id if actor else None,
-        author_role=actor.role.value if actor else "system",
+        **_author_columns(actor, spec.generated_by),
         diff_summary_json=json.dumps(summary, sort_keys=True, default=str),
         content_json=content_json or json.dumps(content, sort_keys=True),
         reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
@@ -106,6 +107,17 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
     return PreparedVersion(version=version, document=spec.document,
                            session_rows=_session_rows(version.id, content),
                            change_rows=_change_rows(version.id, spec))
+
+
+def _author_columns(actor: Actor | None, algorithm: str | None) -> dict[str, Any]:
+    """Who writes a version: the algorithm at `actor`'s request, `actor`, or the system."""
+    if algorithm is not None:
+        return {"author_id": None, "author_role": ALGORITHM, "author_kind": ALGORITHM,
+                "algorithm_version": algorithm,
+                "requested_by": actor.user_id if actor else None}
+    if actor is None:
+        return {"author_id": None, "author_role": SYSTEM, "author_kind": SYSTEM}
+    return {"author_id": actor.user_id, "author_role": actor.role.value, "author_kind": PERSON}
 
 
 def insert_version(session: Session, plan: Plan, prepared: PreparedVersion) -> PlanVersion:
@@ -226,11 +238,76 @@ def _of_kinds(session: Session, plan_id: str, kinds: tuple[str, ...]) -> list[Pl
     return sorted(session.exec(stmt), key=lambda v: v.version_number)
 
 
+@dataclass(frozen=True)
+class Authorship:
+    """Who wrote a version: a person, the algorithm (and who asked for it), or the system."""
+
+    kind: str  # person | algorithm | system
+    person_id: str | None = None
+    algorithm: str | None = None
+    requested_by: str | None = None
+
+
+def authorship(version: PlanVersion, plan_algorithm: str | None = None) -> Authorship:
+    """Who wrote `version`.
+
+    A generated version stored before authorship was recorded (`author_kind` NULL) is the
+    algorithm's (`plan_algorithm`), asked for by the person it was credited to.
+    """
+    kind = version.author_kind
+    if kind is None:
+        kind = ALGORITHM if version.kind == "generated" else (
+            PERSON if version.author_id else SYSTEM)
+        if kind == ALGORITHM:
+            return Authorship(ALGORITHM, algorithm=plan_algorithm,
+                              requested_by=version.author_id)
+    if kind == ALGORITHM:
+        return Authorship(ALGORITHM, algorithm=version.algorithm_version or plan_algorithm,
+                          requested_by=version.requested_by)
+    return Authorship(kind, person_id=version.author_id)
+
+
+def author_label(version: PlanVersion, names: dict[str, str],
+                 plan_algorithm: str | None = None) -> str:
+    """Who wrote `version`, in words.
+
+    "Coach One", "System", or "Generator lp-1.0 (requested by Coach One)" for a generated
+    version; `names` comes from `author_names`.
+    """
+    who = authorship(version, plan_algorithm)
+    requester = names.get(who.requested_by or "")
+    name = author_name(who, names)
+    return f"{name} (requested by {requester})" if requester else name
+
+
+def author_parts(version: PlanVersion, names: dict[str, str],
+                 plan_algorithm: str | None = None) -> tuple[str, str]:
+    """The author's name and what to say beside it in brackets.
+
+    ("Coach One", "coach"), ("Generator lp-1.0", "requested by Coach One") or
+    ("System", "system"), for lists that show "name (detail)".
+    """
+    who = authorship(version, plan_algorithm)
+    if who.kind == ALGORITHM:
+        requester = names.get(who.requested_by or "")
+        return author_name(who, names), f"requested by {requester}" if requester else "algorithm"
+    return author_name(who, names), version.author_role or who.kind
+
+
+def author_name(who: Authorship, names: dict[str, str]) -> str:
+    """The author's name alone: the person's, "Generator lp-1.0" or "System"."""
+    if who.kind == ALGORITHM:
+        return f"Generator {who.algorithm or ''}".strip()
+    if who.kind == SYSTEM:
+        return "System"
+    return names.get(who.person_id or "", "Someone")
+
+
 def author_names(session: Session, versions: list[PlanVersion]) -> dict[str, str]:
-    """Display names of the versions' authors."""
+    """Display names of the versions' authors and of who asked for generated ones."""
     from db.models import User
 
-    ids = {v.author_id for v in versions if v.author_id}
+    ids = {i for v in versions for i in (v.author_id, v.requested_by) if i}
     if not ids:
         return {}
     return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())

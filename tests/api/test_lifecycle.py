@@ -150,6 +150,20 @@ def test_cli_plans_advance_moves_plans_and_says_how_many(client, token_for, app_
     assert len(_state(past["id"])[1]) == len(rows)
 
 
+def test_cli_plans_generate_credits_the_algorithm_and_records_who_asked(client, app_env):
+    result = run_cli("plans", "generate", "--athlete", "athlete5@demo.test",
+                     "--start", "2027-01-04", "--weeks", "4", "--as", "coach1@demo.test")
+    assert result.returncode == 0, result.stderr
+    assert "written by Generator lp-1.0, requested by coach1@demo.test" in result.stdout
+    plan_id = result.stdout.split()[0]
+    with read_session() as session:
+        [v1] = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan_id))
+    assert (v1.author_id, v1.author_kind, v1.algorithm_version, v1.requested_by) == (
+        None, "algorithm", "lp-1.0", demo_id("coach1@demo.test"))
+    [event] = events("plan.generate", target_id=plan_id)
+    assert event.actor_id == demo_id("coach1@demo.test")
+
+
 # --- Whole-document edits --------------------------------------------------------------
 
 

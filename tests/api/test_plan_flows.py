@@ -36,6 +36,30 @@ def test_generation_is_deterministic_and_audited(client, token_for, session):
         assert response.status_code == 422
 
 
+def test_the_algorithm_writes_version_1_and_the_coach_asked_for_it(client, token_for):
+    coach, admin = token_for(COACH), token_for(ADMIN)
+    plan = create_plan(client, coach, algorithm="dup-1.0")
+    coach_id = plan["created_by"]
+    generated = {"author_id": None, "author_kind": "algorithm", "author_role": "algorithm",
+                 "algorithm_version": "dup-1.0", "requested_by": coach_id,
+                 "requested_by_name": "Casey Coach", "author_name": "Generator dup-1.0",
+                 "author_label": "Generator dup-1.0 (requested by Casey Coach)"}
+    v1 = version(client, coach, plan)
+    assert {k: v1[k] for k in generated} == generated
+    assert {k: plan["latest_version"][k] for k in generated} == generated
+    listed = client.get(f"/api/v1/plans/{plan['id']}/versions", headers=coach).json()
+    assert {k: listed[0][k] for k in generated} == generated
+    v2 = patch(client, coach, plan["id"], v1["id"], [
+        {"op": "replace", "path": "/weeks/0/sessions/0/notes", "value": "easy"}]).json()
+    assert (v2["author_id"], v2["author_kind"], v2["author_label"], v2["requested_by"]) == (
+        coach_id, "person", "Casey Coach", None)
+    [event] = client.get(f"/api/v1/audit?action=plan.generate&target_id={plan['id']}",
+                         headers=admin).json()["items"]
+    assert event["actor_id"] == coach_id  # who asked; the version names the algorithm
+    assert event["metadata"]["author"] == "Generator dup-1.0 (requested by Casey Coach)"
+    assert event["metadata"]["requested_by"] == coach_id
+
+
 def test_edit_creates_the_next_version_and_tracks_changes(client, token_for):
     coach = token_for(COACH)
     plan = create_plan(client, coach)
@@ -243,6 +267,13 @@ def test_the_whole_loop_with_notifications_comments_and_decisions(client, token_
     assert accepted.json()["status"] == "approved" and accepted.json()["published_at"]
     assert client.post(f"/api/v1/plans/{pid}/approve", headers=athlete,
                        json={"decision": "accept"}).status_code == 409
+    decided = client.get(f"/api/v1/audit?target_id={pid}", headers=admin).json()["items"]
+    decisions = [(e["action"], e["metadata"]["decision"]) for e in decided
+                 if e["metadata"].get("decision")]  # each named for what it is
+    assert sorted(decisions) == [("plan.approve", "accept"),
+                                 ("plan.request_changes", "request_changes")]
+    with read_session() as reading:
+        assert reconcile.run(reading).versions_without_audit == []  # both recorded versions
     topics = [t for (t,) in session.execute(select(OutboxEvent.topic))]
     for topic in ("plan.submitted", "plan.changes_requested", "plan.approved",
                   "plan.published", "plan.comment.created", "plan.version.updated"):

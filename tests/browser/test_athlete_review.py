@@ -54,7 +54,7 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     expect(phone.get_by_text("Can this move to Tuesday?")).to_be_visible()
     phone.get_by_label("What should change").fill("See my comment on the first session")
     phone.get_by_role("button", name="Request changes").click()
-    expect(phone.get_by_text("needs revision")).to_be_visible()
+    expect(phone.get_by_text("Needs revision", exact=True)).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     status = coach.get(f"/plans/{plan['id']}").json()
@@ -70,7 +70,10 @@ def test_athlete_reviews_on_a_phone(phone: Page, app_url: str):
     expect(phone.get_by_role("radio", name="Last reviewed")).to_be_checked()
     expect(phone.get_by_text("Changed", exact=True)).to_have_count(1)  # only the notes since
     phone.get_by_role("button", name="Accept plan").click()
-    expect(phone.get_by_text("approved", exact=True)).to_be_visible()
+    toast = phone.locator("[data-sonner-toast]").filter(has_text="accepted")
+    expect(toast).to_contain_text("approved", ignore_case=True)  # the status the badge shows
+    expect(toast).not_to_contain_text("published", ignore_case=True)
+    expect(phone.get_by_text("Approved", exact=True)).to_be_visible()
     assert coach.get(f"/plans/{plan['id']}").json()["status"] == "approved"
 
 

@@ -85,7 +85,7 @@ def test_the_whole_loop(browser: Browser, app_url: str):
     expect(athlete.get_by_text("Could this one be on Saturday?")).to_be_visible()
     athlete.get_by_label("What should change").fill("See my comment, please")
     athlete.get_by_role("button", name="Request changes").click()
-    expect(athlete.get_by_text("needs revision")).to_be_visible()
+    expect(athlete.get_by_text("Needs revision", exact=True)).to_be_visible()
 
     # The coach sees the thread, answers it, moves the session and resubmits.
     coach.reload()
@@ -118,7 +118,7 @@ def test_the_whole_loop(browser: Browser, app_url: str):
     expect(athlete.get_by_text("Moved", exact=True)).to_have_count(1)
     expect(athlete.get_by_text(re.compile(r"^Moved from "))).to_have_count(1)
     athlete.get_by_role("button", name="Accept plan").click()
-    expect(athlete.get_by_text("approved", exact=True)).to_be_visible()
+    expect(athlete.get_by_text("Approved", exact=True)).to_be_visible()
     assert api.get(f"/plans/{plan['id']}").json()["status"] == "approved"
 
     # Flow C: the admin reads every version with its author, compares two, exports CSV.

@@ -88,3 +88,20 @@ def test_a_long_plan_is_shown_a_page_of_weeks_at_a_time(page: Page, app_url: str
     expect(page.get_by_text("Weeks 17–20 of 20").first).to_be_visible()
     expect(page.get_by_role("heading", name="Week 17", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Week 1", exact=True)).to_have_count(0)
+
+
+def test_the_algorithm_is_credited_with_the_version_it_wrote(page: Page, app_url: str):
+    coach = _api(app_url, "coach1@demo.test")
+    athlete_id = next(p["athlete_id"] for p in coach.get("/plans").json()["items"]
+                      if p["athlete_name"] == "Athlete 7")
+    made = coach.post("/plans", json={"athlete_id": athlete_id, "start_date": "2031-01-06",
+                                      "weeks": 4, "algorithm": "dup-1.0"})
+    assert made.status_code == 201, made.text
+    sign_in(page, app_url, "coach1@demo.test")
+    page.goto(f"{app_url}/plans/{made.json()['id']}")
+    expect(page.get_by_text("Version 1 by Generator dup-1.0 (requested by Casey Coach)")
+           ).to_be_visible()
+    expect(page.get_by_text("Generator dup-1.0 (requested by Casey Coach)")).to_have_count(2)
+    page.goto(f"{app_url}/athletes/{athlete_id}/history")  # Plan History
+    expect(page.get_by_text("Generator dup-1.0 (requested by Casey Coach)").first
+           ).to_be_visible()

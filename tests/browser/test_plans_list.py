@@ -33,10 +33,11 @@ def test_coach_sorts_filters_and_searches_the_queue(page: Page, app_url: str):
         "aria-sort", "ascending")
 
     page.get_by_label("Filter by status").click()
-    page.get_by_role("option", name="needs revision").click()
+    page.get_by_role("option", name="Needs revision").click()
     expect(_athletes(page)).to_have_text(listed(sort="recent", status="needs_revision"))
-    expect(page.get_by_text("needs revision", exact=True)).to_have_count(
+    expect(page.get_by_text("Needs revision", exact=True)).to_have_count(
         len(listed(status="needs_revision")) + 1)  # the rows and the filter itself
+    expect(page.get_by_text("needs_revision")).to_have_count(0)
 
     page.get_by_label("Search athlete").fill("Athlete 12")
     expect(_athletes(page)).to_have_text(["Athlete 12"])
@@ -51,9 +52,42 @@ def test_long_lists_are_paged(page: Page, app_url: str):
     sign_in(page, app_url, "admin@demo.test")
     page.goto(f"{app_url}/plans")
     expect(_athletes(page)).to_have_count(20)
+    expect(page.get_by_text(f"1–20 of {total}", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Previous")).to_be_disabled()
     page.get_by_role("button", name="Next").click()
     expect(_athletes(page)).to_have_count(total - 20)
+    expect(page.get_by_text(f"21–{total} of {total}", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Next")).to_be_disabled()
     page.get_by_role("button", name="Previous").click()
     expect(_athletes(page)).to_have_count(20)
+    expect(page.get_by_text(f"1–20 of {total}", exact=True)).to_be_visible()
+
+
+def _filter(page: Page, label: str) -> None:
+    page.get_by_label("Filter by status").click()
+    page.get_by_role("option", name=label).click()
+
+
+def test_the_heading_says_what_the_list_shows(page: Page, app_url: str):
+    sign_in(page, app_url, "coach1@demo.test")
+    expect(page.get_by_role("heading", name="Pending Plans")).to_be_visible()
+    _filter(page, "All")
+    expect(page.get_by_role("heading", name="All plans")).to_be_visible()
+    _filter(page, "Published")
+    expect(page.get_by_role("heading", name="Published plans")).to_be_visible()
+    _filter(page, "Pending")
+    expect(page.get_by_role("heading", name="Pending Plans")).to_be_visible()
+
+
+def test_only_plans_that_wait_on_someone_show_a_waiting_time(page: Page, app_url: str):
+    sign_in(page, app_url, "coach1@demo.test")
+    waiting = page.locator("table tbody tr td:nth-child(4)")
+    _filter(page, "Completed")
+    expect(_athletes(page).first).to_be_visible()
+    expect(waiting).to_have_text(["—"] * _athletes(page).count())
+    _filter(page, "Published")
+    expect(_athletes(page).first).to_be_visible()
+    expect(waiting).to_have_text(["—"] * _athletes(page).count())
+    _filter(page, "Coach reviewed")
+    expect(_athletes(page).first).to_be_visible()
+    expect(waiting.first).to_have_text(re.compile(r"^(under an hour|\d+ h|\d+ days)$"))

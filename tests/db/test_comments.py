@@ -251,6 +251,22 @@ def test_threads_are_listed_by_when_they_were_written(plan) -> None:
     assert [v.comment.id for v in views(COACH, plan["id"])] == [earlier.id, later.id]
 
 
+def test_replies_are_listed_under_their_own_thread(plan) -> None:
+    """A reply to thread A comes before thread B, even when B was written in between."""
+    with clock_at(datetime(2030, 1, 1, tzinfo=UTC)):
+        a = post(COACH, plan["id"], "Thread A")
+    with clock_at(datetime(2030, 1, 2, tzinfo=UTC)):
+        b = post(ATHLETE, plan["id"], "Thread B")
+    with clock_at(datetime(2030, 1, 3, tzinfo=UTC)):
+        to_a = post(ATHLETE, plan["id"], "Reply to A", parent_id=a.id)
+    with clock_at(datetime(2030, 1, 4, tzinfo=UTC)):
+        to_b = post(COACH, plan["id"], "Reply to B", parent_id=b.id)
+    with clock_at(datetime(2030, 1, 5, tzinfo=UTC)):
+        to_reply = post(COACH, plan["id"], "Reply to the reply to A", parent_id=to_a.id)
+    listed = [v.comment.id for v in views(COACH, plan["id"])]
+    assert listed == [a.id, to_a.id, to_reply.id, b.id, to_b.id]
+
+
 def test_someone_without_a_name_is_someone(plan) -> None:
     with unit_of_work() as session:
         coach = session.exec(select(User).where(User.email == COACH)).one()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from db.session import read_session, unit_of_work
 from plangov_app.demo import demo_id
-from plangov_app.services import audit
+from plangov_app.services import audit, users
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Forbidden, InvalidInput, NotFound
 from plangov_app.services.views import audit_log, plan_history, plans_list, users_admin
@@ -35,6 +35,43 @@ def test_the_plan_list_heading_filter_and_links_follow_the_role(client, token_fo
     assert mine.link == f"/plans/{plan['id']}/review"
     assert next(r for r in coach.rows if r.id == plan["id"]).link == f"/plans/{plan['id']}"
     assert all(r.status == "draft" for r in drafts.rows)
+
+
+def test_the_plan_list_heading_says_what_it_shows_and_counts_it(client, token_for):
+    for weeks in (4, 5, 6):
+        create_plan(client, token_for(COACH), weeks=weeks)
+    with read_session() as session:
+        shown = {f: plans_list.plans_list(session, actor(COACH), status_filter=f)
+                 for f in ("pending", "all", "published", "needs_revision")}
+        assert {f: page.heading for f, page in shown.items()} == {
+            "pending": "Pending Plans", "all": "All plans", "published": "Published plans",
+            "needs_revision": "Plans needing revision"}
+        assert plans_list.plans_list(session, actor(ADMIN), status_filter="all"
+                                     ).heading == "All plans"
+        assert shown["all"].total == 3 == len(shown["all"].rows)
+        first = plans_list.plans_list(session, actor(ADMIN), status_filter="all")
+    assert first.total == 3
+
+
+def test_only_plans_that_wait_on_someone_show_how_long():
+    since = datetime(2030, 1, 1, tzinfo=UTC)
+    later = since + timedelta(hours=5)
+    assert [plans_list.waiting_for(s, since, later) for s in (
+        "generated", "draft", "needs_revision", "coach_reviewed")] == ["5 h"] * 4
+    assert [plans_list.waiting_for(s, since, later) for s in (
+        "approved", "published", "completed")] == ["—"] * 3
+
+
+def test_users_are_listed_as_people_count(client):
+    with read_session() as session:
+        first = users_admin.users_page(session, actor(ADMIN), search="", role="athlete",
+                                       offset=0)
+        second = users_admin.users_page(session, actor(ADMIN), search="", role="athlete",
+                                        offset=users_admin.PAGE_SIZE)
+    names = [r.name for r in first.rows + second.rows]
+    assert names[:12] == [f"Athlete {n}" for n in range(1, 13)]
+    assert names == sorted(names, key=users.natural_key) and len(names) == first.total
+    assert users.natural_key("Athlete 2") < users.natural_key("athlete 10")
 
 
 def test_the_audit_page_rows_and_export_match_the_api(client, token_for):
@@ -72,6 +109,7 @@ def test_users_athlete_and_history_read_models(client, token_for):
         assert any(p.link == f"/plans/{plan['id']}" for p in profile.plans)
         timeline = plan_history.athlete_history(session, actor(ATHLETE), demo_id(ATHLETE))
         row = next(r for r in timeline.rows if r.plan_id == plan["id"])
+        assert (row.author, row.role) == ("Generator lp-1.0", "requested by Casey Coach")
         detail = plan_history.version_detail(session, actor(ATHLETE), plan["id"], row.id)
         assert detail.label == "v1" and detail.changes == [] and detail.against_id == ""
         assert [a.heading.split(" · ")[2] for a in detail.audit] == [

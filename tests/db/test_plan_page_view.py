@@ -37,6 +37,8 @@ def test_what_the_user_may_do_follows_status_and_role(client, token_for):
     coach = token_for(COACH)
     plan = create_plan(client, coach)
     assert _page(COACH, plan["id"], editing=True).can_edit
+    assert _page(COACH, plan["id"]).version_author == (
+        "Generator lp-1.0 (requested by Casey Coach)")
     assert not _page(COACH, plan["id"]).can_edit  # the review page never edits
     athlete_view = _page(ATHLETE, plan["id"], editing=True)
     assert not athlete_view.can_edit and not athlete_view.can_decide
@@ -62,8 +64,11 @@ def test_the_badges_are_the_summary_stored_with_the_version(client, token_for):
     recomputed = diffing.summarize(baseline, current)
     assert page.impact == diffing.describe(recomputed, baseline, current)
     assert page.version == "2" and page.head_id == head["id"]
+    assert page.version_author == "Casey Coach"
     assert [row.number for row in page.timeline] == ["v2", "v1"]
     assert page.timeline[0].current and page.timeline[0].badges == ["1 session moved"]
+    assert [row.author for row in page.timeline] == [  # the algorithm wrote v1
+        "Casey Coach (coach)", "Generator lp-1.0 (requested by Casey Coach)"]
     marked = [card for week in page.weeks for card in week.cards() if card.change]
     assert [card.change for card in marked] == ["moved"]
 

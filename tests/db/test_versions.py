@@ -55,8 +55,13 @@ def test_each_version_points_to_its_parent_and_author(edited) -> None:
     assert [v.version_number for v in rows] == [1, 2, 3, 4, 5]
     assert [v.parent_version_id for v in rows] == [None, *edited["ids"][:4]]
     assert [v.kind for v in rows] == ["generated", "edit", "submit", "decision", "edit"]
-    assert [v.author_role for v in rows] == ["coach", "coach", "coach", "athlete", "coach"]
+    assert [v.author_role for v in rows] == ["algorithm", "coach", "coach", "athlete", "coach"]
+    assert [v.author_kind for v in rows] == ["algorithm"] + ["person"] * 4
     assert rows[3].author_id == demo_id(ATHLETE) and rows[1].author_id == demo_id(COACH)
+    generated = rows[0]  # written by the algorithm, at the coach's request
+    assert (generated.author_id, generated.algorithm_version, generated.requested_by) == (
+        None, "lp-1.0", demo_id(COACH))
+    assert all(v.requested_by is None and v.algorithm_version is None for v in rows[1:])
     plan = plan_row(edited["plan"]["id"])
     assert plan.baseline_version_id == edited["ids"][0]
     assert plan.active_version_id == edited["ids"][4] and plan.status == rows[4].status
@@ -124,8 +129,29 @@ def test_readers_list_get_and_name(edited, client, token_for) -> None:
         with pytest.raises(NotFound):
             versions.get_version(session, plan, "nope")
         names = versions.author_names(session, listed)
-        assert set(names) == {demo_id(COACH), demo_id(ATHLETE)}
+        assert set(names) == {demo_id(COACH), demo_id(ATHLETE)}  # the requester included
         assert versions.author_names(session, []) == {}
+        assert [versions.author_label(v, names) for v in listed] == [
+            "Generator lp-1.0 (requested by Casey Coach)", "Casey Coach", "Casey Coach",
+            "Athlete 1", "Casey Coach"]
+        assert versions.author_parts(listed[0], names) == (
+            "Generator lp-1.0", "requested by Casey Coach")
+        assert versions.author_parts(listed[3], names) == ("Athlete 1", "athlete")
+
+
+def test_a_generated_version_stored_before_authorship_is_the_algorithms(edited) -> None:
+    """Versions written before `author_kind` existed (NULL) credited the requester."""
+    legacy = PlanVersion(id="legacy", plan_id="p", version_number=1, status="generated",
+                         kind="generated", author_id=demo_id(COACH), author_role="coach")
+    names = {demo_id(COACH): "Casey Coach"}
+    assert versions.author_label(legacy, names, "dup-1.0") == (
+        "Generator dup-1.0 (requested by Casey Coach)")
+    edit = PlanVersion(id="old-edit", plan_id="p", version_number=2, status="draft",
+                       kind="edit", author_id=demo_id(COACH), author_role="coach")
+    assert versions.author_label(edit, names, "dup-1.0") == "Casey Coach"
+    by_system = PlanVersion(id="old-job", plan_id="p", version_number=3, status="published",
+                            kind="publish", author_role="system")
+    assert versions.author_parts(by_system, names) == ("System", "system")
 
 
 def test_decisions_and_what_the_athlete_last_saw(edited) -> None:

@@ -65,7 +65,7 @@ def test_a_stored_status_change_reads_as_labels():
                                    old_value='"coach_reviewed"', new_value='"needs_revision"',
                                    session_id=None, item_id=None)
     assert describing.describe_change(row, None, None) == \
-        "Status: Waiting for the athlete → Needs revision"
+        "Status: Coach reviewed → Needs revision"
 
 
 def test_a_plan_level_field_reads_as_label_and_values():
@@ -116,7 +116,7 @@ def test_a_whole_week_removed_and_an_exercise_moved_between_sessions():
 
 
 @pytest.mark.parametrize(("status", "label"), [
-    ("needs_revision", "Needs revision"), ("coach_reviewed", "Waiting for the athlete"),
+    ("needs_revision", "Needs revision"), ("coach_reviewed", "Coach reviewed"),
     ("approved", "Approved"), ("something_new", "Something new"), ("", "—"), (None, "—")])
 def test_statuses_read_as_labels(status, label):
     assert describing.status_label(status) == label
@@ -156,7 +156,7 @@ def test_an_edit_events_metadata_reads_as_words():
      ["Left the team", "Team: Rowing", "User: u@demo.test"]),
     ({"decision": "request_changes", "status": {"from": "coach_reviewed", "to": "needs_revision"},
       "comment_id": "c-1", "on_behalf_of": None},
-     ["Status: Waiting for the athlete → Needs revision", "Decision: Request changes"]),
+     ["Status: Coach reviewed → Needs revision", "Decision: Request changes"]),
     ({"algorithm_version": "lp-1.0", "weeks": 8, "start_date": "2027-02-01"},
      ["Algorithm: lp-1.0", "Weeks: 8", "Starts: Mon 01 Feb"]),
 ])

@@ -31,6 +31,14 @@ class VersionBase(BaseModel):
     author_id: str | None
     author_name: str | None = None
     author_role: str | None
+    author_kind: str = Field(description="person, algorithm (a generated version) or system")
+    algorithm_version: str | None = Field(
+        default=None, description="the algorithm that wrote a generated version")
+    requested_by: str | None = Field(
+        default=None, description="who asked the algorithm for a generated version")
+    requested_by_name: str | None = None
+    author_label: str = Field(description='who wrote it, in words: "Coach One" or '
+                                          '"Generator lp-1.0 (requested by Coach One)"')
     created_at: datetime
     reason_codes: list[str]
     rationale: str

@@ -1,4 +1,7 @@
-"""Creating a plan: the generator's document becomes the baseline version 1."""
+"""Creating a plan: the generator's document becomes the baseline version 1.
+
+Version 1 is written by the algorithm; the person who asked for it is its requester.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,12 @@ from plangov_app.services import audit, generation, outbox, status
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import NotFound
 from plangov_app.services.rbac import Actor, Permission, authorize
-from plangov_app.services.versions import NewVersion, insert_version, prepare_version
+from plangov_app.services.versions import (
+    NewVersion,
+    author_label,
+    insert_version,
+    prepare_version,
+)
 
 
 def choose_algorithm(session: Session, athlete_id: str) -> tuple[str, str | None]:
@@ -43,12 +51,15 @@ def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date
     session.add(plan)
     session.flush()
     version = insert_version(session, plan, prepare_version(plan, actor, None, NewVersion(
-        document=document, status=status.GENERATED, kind="generated")))
+        document=document, status=status.GENERATED, kind="generated",
+        generated_by=spec.algorithm)))
+    author = author_label(version, {actor.user_id: actor.display_name or actor.email})
     audit.record(session, action="plan.generate", context=context, actor=actor,
                  target_type="plan", target_id=plan.id,
                  metadata={"version_id": version.id, "algorithm_version": spec.algorithm,
                            "weeks": weeks, "start_date": start_date.isoformat(),
-                           "experiment_arm": arm})
+                           "experiment_arm": arm, "author": author,
+                           "requested_by": actor.user_id})
     outbox.emit(session, "plan.generated", plan, version_id=version.id,
                 extra={"weeks": weeks, "variant": arm})
     return plan

@@ -84,6 +84,14 @@ def list_plans(session: Session, actor: Actor, query: PlanQuery) -> tuple[list[P
     return headers, next_cursor
 
 
+def count_plans(session: Session, actor: Actor, query: PlanQuery) -> int:
+    """How many plans match `query` (its cursor and limit aside) for `actor`."""
+    authorize(actor, Permission.PLAN_VIEW)
+    stmt = (select(func.count()).select_from(Plan)
+            .join(User, User.id == Plan.athlete_id))
+    return session.exec(_scoped(stmt, actor, query)).one()
+
+
 def _scoped(stmt: Any, actor: Actor, query: PlanQuery) -> Any:
     """`stmt` limited to the plans `actor` may see and `query` asks for."""
     visible = visible_athlete_ids(actor, Permission.PLAN_VIEW)

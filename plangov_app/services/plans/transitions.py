@@ -83,14 +83,25 @@ def record_decision(session: Session, actor: Actor, plan_id: str, *, decision: s
                                   comment_id=comment_id, note=comment.strip())
     if plan.status == status.APPROVED:
         plan.approved_at = plan.published_at = version.created_at
-    audit.record(session, action="plan.override" if is_override else "plan.approve",
-                 context=context, actor=actor, target_type="plan", target_id=plan.id,
+    audit.record(session, action=_audit_action(decision, is_override), context=context,
+                 actor=actor, target_type="plan", target_id=plan.id,
                  metadata={"decision": decision, "version_id": version.id,
                            "status": {"from": old_status, "to": plan.status},
                            "comment_id": comment_id, "on_behalf_of": plan.athlete_id
                            if is_override else None})
     _announce_decision(session, plan, version, decision=decision)
     return plan
+
+
+def _audit_action(decision: str, is_override: bool) -> str:
+    """What the audit log calls a decision: approve, override or request_changes.
+
+    An admin's accept on the athlete's behalf is an override; a request for changes is
+    named as one, whoever made it.
+    """
+    if decision == "request_changes":
+        return "plan.request_changes"
+    return "plan.override" if is_override else "plan.approve"
 
 
 def _transition_version(session: Session, plan: Plan, actor: Actor, *, action: str, kind: str,

@@ -83,12 +83,12 @@ def athlete_history(session: Session, actor: Actor, athlete_id: str) -> AthleteH
 
 def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str]) -> VersionRow:
     summary = versions.stored_summary(v).get("vs_parent", {})
+    author, role = versions.author_parts(v, names, plan.algorithm_version)
     return VersionRow(
         id=v.id, plan_id=v.plan_id,
         label=f"Plan from {plan.start_date:%d %b %Y} · v{v.version_number}",
         status=v.status, status_label=describing.status_label(v.status), kind=v.kind,
-        author=names.get(v.author_id or "", "system"), role=v.author_role or "system",
-        when=describing.moment(v.created_at),
+        author=author, role=role, when=describing.moment(v.created_at),
         badges=summary.get("badges", []), note=v.rationale)
 
 

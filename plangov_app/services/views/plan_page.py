@@ -81,6 +81,7 @@ class PlanPage:
     algorithm: str = ""
     arm: str = ""
     version: str = ""
+    version_author: str = ""  # who wrote the version shown, in words
     head_id: str = ""
     weeks: list[WeekRow] = dataclasses.field(default_factory=list)
     week_start: int = 0
@@ -145,7 +146,7 @@ def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineR
         vs_parent = versions.stored_summary(v).get("vs_parent", {})
         rows.append(TimelineRow(
             number=f"v{v.version_number}", kind=v.kind, status=v.status,
-            author=f"{names.get(v.author_id or '', 'system')} ({v.author_role or 'system'})",
+            author="{} ({})".format(*versions.author_parts(v, names, plan.algorithm_version)),
             when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
             current=v.id == head.id))
     return rows
@@ -209,7 +210,9 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
         algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
-        version=str(head.version_number), head_id=head.id, weeks=weeks, week_start=first,
+        version=str(head.version_number), head_id=head.id,
+        version_author=versions.author_label(head, versions.author_names(session, [head]),
+                                             plan.algorithm_version), weeks=weeks, week_start=first,
         week_total=len(document.weeks), badges=summary["badges"],
         impact=diffing.describe(summary, baseline, document),
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),

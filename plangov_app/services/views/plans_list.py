@@ -1,4 +1,4 @@
-"""The plan list: Pending Plans (coach), My Plans (athlete), Plans (support, admin)."""
+"""The plan list: Pending Plans (coach), My Plans (athlete), All plans, Published plans."""
 
 from __future__ import annotations
 
@@ -8,11 +8,19 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from plangov_app.services import status
-from plangov_app.services.plans.listing import PlanQuery, list_plans
+from plangov_app.services.plans.listing import PlanQuery, count_plans, list_plans
 from plangov_app.services.rbac import Actor, Role
 
 PAGE_SIZE = 20
-HEADINGS = {Role.COACH: "Pending Plans", Role.ATHLETE: "My Plans"}
+#: the heading of each filter: it says what the list shows
+HEADINGS = {"pending": "Pending Plans", "all": "All plans",
+            status.COACH_REVIEWED: "Plans waiting for the athlete",
+            status.NEEDS_REVISION: "Plans needing revision",
+            **{s: f"{status.label(s)} plans" for s in (
+                status.GENERATED, status.DRAFT, status.APPROVED, status.PUBLISHED,
+                status.COMPLETED)}}
+#: the filters the list offers, in order, with their words
+FILTERS = {"pending": "Pending", "all": "All", **status.LABELS}
 
 
 @dataclasses.dataclass
@@ -40,6 +48,7 @@ class PlansList:
     status_filter: str = "all"
     rows: list[PlanRow] = dataclasses.field(default_factory=list)
     next_cursor: str = ""
+    total: int = 0
 
 
 def waiting(since: datetime, now: datetime | None = None) -> str:
@@ -50,6 +59,18 @@ def waiting(since: datetime, now: datetime | None = None) -> str:
     if hours < 48:
         return f"{int(hours)} h"
     return f"{int(hours // 24)} days"
+
+
+def waiting_for(plan_status: str, since: datetime, now: datetime | None = None) -> str:
+    """How long a plan has waited on someone; "—" when it waits on no one (approved, …)."""
+    return waiting(since, now) if plan_status in status.WAITING else "—"
+
+
+def heading(actor: Actor, status_filter: str) -> str:
+    """What the list shows: My Plans (athlete), Pending Plans (coach), All plans and so on."""
+    if actor.role is Role.ATHLETE and status_filter == "all":
+        return "My Plans"
+    return HEADINGS.get(status_filter, "Plans")
 
 
 def effective_filter(actor: Actor, status_filter: str) -> str:
@@ -67,15 +88,17 @@ def plans_list(session: Session, actor: Actor, *, status_filter: str, search: st
                sort: str = "waiting", cursor: str | None = None) -> PlansList:
     """A page of the plans `actor` may see (PLAN_VIEW), filtered and sorted."""
     status_filter = effective_filter(actor, status_filter)
-    headers, next_cursor = list_plans(session, actor, PlanQuery(
-        statuses=_statuses(status_filter), search=search, sort=sort, cursor=cursor,
-        limit=PAGE_SIZE))
+    query = PlanQuery(statuses=_statuses(status_filter), search=search, sort=sort,
+                      cursor=cursor, limit=PAGE_SIZE)
+    headers, next_cursor = list_plans(session, actor, query)
     link = "/plans/{}/review" if actor.role is Role.ATHLETE else "/plans/{}"
     rows = [PlanRow(id=h.plan.id, athlete=h.athlete_name, sport=h.sport, level=h.level,
-                    status=h.plan.status, waiting=waiting(h.plan.updated_at),
+                    status=h.plan.status,
+                    waiting=waiting_for(h.plan.status, h.plan.updated_at),
                     algorithm=h.plan.algorithm_version, weeks=str(h.plan.weeks),
                     start=h.plan.start_date.strftime("%d %b %Y"),
                     comments=str(h.open_comments), link=link.format(h.plan.id))
             for h in headers]
-    return PlansList(heading=HEADINGS.get(actor.role, "Plans"), status_filter=status_filter,
-                     rows=rows, next_cursor=next_cursor or "")
+    return PlansList(heading=heading(actor, status_filter), status_filter=status_filter,
+                     rows=rows, next_cursor=next_cursor or "",
+                     total=count_plans(session, actor, query))
