@@ -66,6 +66,9 @@ def bell() -> rx.Component:
                         on_click=SessionState.open_note(n.id, n.link),
                         height="auto", padding_y="0.4em")),
                     rx.menu.item("No notifications yet", disabled=True)),
+            rx.cond(SessionState.unread > 0, rx.fragment(
+                rx.menu.separator(),
+                rx.menu.item("Mark all as read", on_click=SessionState.mark_all_read))),
             max_width="340px"),
     )
 

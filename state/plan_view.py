@@ -89,6 +89,7 @@ class PlanViewState(SignedIn, rx.State):
             return None if error.status == 404 else problem_toast(error)
         self.found = True
         await self._show(page)
+        await self._plan_opened(actor, plan_id)
         return None
 
     async def _open(self, load: Callable[[], Awaitable[Any]]) -> AsyncIterator[Any]:

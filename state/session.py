@@ -169,6 +169,20 @@ class SessionState(rx.State):
         await self._load_notes(actor)
         return rx.redirect(link or "/plans")
 
+    async def mark_all_read(self) -> Any:
+        """Mark every notification read (the bell's "Mark all as read")."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        await run_write(notifications.mark_read, actor)
+        await self._load_notes(actor)
+        return None
+
+    async def _plan_opened(self, actor: Actor, plan_id: str) -> None:
+        """Opening a plan reads its notifications (the bell updates)."""
+        if self.unread and await run_write(notifications.mark_plan_read, actor, plan_id):
+            await self._load_notes(actor)
+
     async def open_page(self) -> Any:
         """on_load for pages that only need a signed-in user."""
         _, redirect = await self._require(None)
@@ -218,6 +232,10 @@ class SignedIn:
     async def _require(self, permission: Permission | None) -> tuple[Actor | None, Any]:
         """The actor for a page's on_load and the redirect to sign-in, if any."""
         return await (await self._session())._require(permission)
+
+    async def _plan_opened(self, actor: Actor, plan_id: str) -> None:
+        """Clear the notifications about the plan just opened (`SessionState._plan_opened`)."""
+        await (await self._session())._plan_opened(actor, plan_id)
 
     def _context(self) -> RequestContext:
         """Where this event comes from (as `SessionState._context`)."""

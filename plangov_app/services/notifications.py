@@ -6,6 +6,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from db.models import Notification, utcnow
+from db.session import read_phase
 from plangov_app.services.errors import NotFound
 from plangov_app.services.rbac import Actor
 
@@ -45,4 +46,26 @@ def mark_read(session: Session, actor: Actor, notification_id: str | None = None
             raise NotFound("No such notification.")
         query = query.where(col(Notification.id) == notification_id)
     result = session.execute(query.values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+def plan_links(plan_id: str) -> tuple[str, str]:
+    """The deep links a plan's notifications carry (the plan page and its review)."""
+    return f"/plans/{plan_id}", f"/plans/{plan_id}/review"
+
+
+def mark_plan_read(session: Session, actor: Actor, plan_id: str) -> int:
+    """Opening a plan reads its notifications: mark the actor's unread ones about it read.
+
+    Counted first without the write lock; written only when there is something to mark.
+    """
+    about_plan = (col(Notification.user_id) == actor.user_id,
+                  col(Notification.read_at).is_(None),
+                  col(Notification.link).in_(plan_links(plan_id)))
+    with read_phase(session):
+        unread = session.exec(select(func.count()).select_from(Notification)
+                              .where(*about_plan)).one()
+    if not unread:
+        return 0
+    result = session.execute(update(Notification).where(*about_plan).values(read_at=utcnow()))
     return result.rowcount or 0
