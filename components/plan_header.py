@@ -17,10 +17,12 @@ def plan_header(*, with_badges: bool) -> rx.Component:
         page_title(rx.text(rx.link(PlanViewState.athlete, href=PlanViewState.athlete_link,
                                    color="inherit", underline="hover"), " · plan"),
                    status_badge(PlanViewState.plan_status)),
-        rx.hstack(rx.text("Version ", PlanViewState.version, " by ",
-                          PlanViewState.version_author, size="2"),
-                  rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),
-                  rx.text("Experiment arm ", PlanViewState.arm, size="2"),
+        rx.hstack(rx.cond(PlanViewState.show_internals, rx.fragment(
+                      rx.text("Version ", PlanViewState.version, " by ",
+                              PlanViewState.version_author, size="2"),
+                      rx.text("Algorithm ", rx.code(PlanViewState.algorithm), size="2"),
+                      rx.text("Experiment arm ", PlanViewState.arm, size="2")),
+                      rx.text("Version ", PlanViewState.version, size="2")),
                   *badges,
                   rx.link("Plan History", href=PlanViewState.history_link, size="2"),
                   spacing="4", wrap="wrap", align="center", margin_bottom="0.5em"))

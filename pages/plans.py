@@ -24,6 +24,25 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
+def _card(row: rx.Var) -> rx.Component:
+    """One of the athlete's plans, made for a phone: dates, status, what waits for them."""
+    return rx.link(rx.card(rx.vstack(
+        rx.hstack(rx.text(row.dates, weight="bold", size="3"), status_badge(row.status),
+                  justify="between", align="center", width="100%", wrap="wrap"),
+        rx.text(row.weeks, " weeks", size="2", color_scheme="gray"),
+        rx.cond(row.for_me != "", rx.text(row.for_me, size="2", weight="medium",
+                                          color_scheme="indigo")),
+        rx.cond(row.comments != "0", rx.text(row.comments, " open comments", size="2")),
+        spacing="1", width="100%"), width="100%"),
+        href=row.link, underline="none", color="inherit", width="100%",
+        aria_label="Plan " + row.dates + ", " + row.status_label)
+
+
+def _cards() -> rx.Component:
+    return rx.vstack(rx.foreach(PlansState.rows, _card), spacing="3", width="100%",
+                     max_width="640px")
+
+
 def _waiting_header() -> rx.Component:
     longest_first = PlansState.sort == "waiting"
     return rx.table.column_header_cell(
@@ -56,9 +75,10 @@ def plans_page() -> rx.Component:
         rx.table.body(rx.foreach(PlansState.rows, _row)),
         variant="surface", width="100%")
     return rx.vstack(
-        page_title(PlansState.heading, controls),
+        page_title(PlansState.heading, rx.cond(PlansState.as_cards, rx.fragment(), controls)),
         rx.cond(PlansState.rows.length() > 0,
-                rx.box(table, overflow_x="auto", width="100%"),
+                rx.cond(PlansState.as_cards, _cards(),
+                        rx.box(table, overflow_x="auto", width="100%")),
                 empty_state("No plans match. New plans appear here when they are generated.")),
         pager(PlansState.page_label, PlansState),
         width="100%")

@@ -39,6 +39,7 @@ class PlanViewState(SignedIn, rx.State):
     plan_status: str = ""
     algorithm: str = ""
     arm: str = ""
+    show_internals: bool = True
     version: str = ""
     version_author: str = ""
     head_id: str = ""

@@ -23,6 +23,7 @@ class PlansState(SignedIn, CursorPager, rx.State):
     sort: str = "waiting"  # waiting: longest waiting first | recent: newest first
     rows: list[PlanRow] = []
     total: int = 0
+    as_cards: bool = False
 
     async def load(self) -> Any:
         """on_load: check plan:view and fetch."""
@@ -42,7 +43,7 @@ class PlansState(SignedIn, CursorPager, rx.State):
         except DomainError as error:
             return problem_toast(error)
         self.heading, self.status_filter = page.heading, page.status_filter
-        self.rows, self.total = page.rows, page.total
+        self.rows, self.total, self.as_cards = page.rows, page.total, page.as_cards
         return page.next_cursor
 
     @rx.var

@@ -107,6 +107,17 @@ def test_admin_changes_a_role_and_compliance_sees_it_audited(page: Page, app_url
 def test_athlete_on_a_phone(phone: Page, app_url: str):
     sign_in(phone, app_url, "athlete1@demo.test")
     expect(phone.get_by_role("heading", name="My Plans")).to_be_visible()
+    card = phone.get_by_role("link", name=re.compile(r"^Plan \d\d \w\w\w( \d{4})? – "))
+    expect(card.first).to_be_visible()  # a card per plan: its dates and status in words
+    expect(phone.get_by_label("Search athlete")).to_have_count(0)
+    expect(phone.get_by_role("table")).to_have_count(0)
+    expect(phone.get_by_text(re.compile("Algorithm|Experiment arm"))).to_have_count(0)
+    card.first.click()
+    expect(phone).to_have_url(re.compile(r"/plans/.+/review/?$"))
+    expect(phone.get_by_text("Version ", exact=False).first).to_be_visible()
+    expect(phone.get_by_text(re.compile("Algorithm|Experiment arm|Generator"))).to_have_count(0)
+    phone.go_back()
+    expect(phone.get_by_role("heading", name="My Plans")).to_be_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     screenshot(phone, "phone-athlete.png")

@@ -37,6 +37,22 @@ def test_the_plan_list_heading_filter_and_links_follow_the_role(client, token_fo
     assert all(r.status == "draft" for r in drafts.rows)
 
 
+def test_an_athlete_sees_their_plans_as_cards_in_plain_words(client, token_for):
+    plan = create_plan(client, token_for(COACH), weeks=8)  # starts Mon 04 Jan 2027
+    submitted = client.post(f"/api/v1/plans/{plan['id']}/submit", headers=token_for(COACH),
+                            json={"comment": "Yours"})
+    assert submitted.status_code == 200, submitted.text
+    with read_session() as session:
+        athlete = plans_list.plans_list(session, actor(ATHLETE), status_filter="pending")
+        coach = plans_list.plans_list(session, actor(COACH), status_filter="all")
+    card = next(r for r in athlete.rows if r.id == plan["id"])
+    assert athlete.as_cards and not coach.as_cards
+    assert (card.dates, card.status_label) == ("04 Jan – 28 Feb 2027", "Coach reviewed")
+    assert card.for_me == "Waiting for your answer: accept or ask for changes"
+    assert next(r for r in coach.rows if r.id == plan["id"]).for_me == ""
+    assert plans_list.plan_dates(date(2026, 12, 28), 2) == "28 Dec 2026 – 10 Jan 2027"
+
+
 def test_the_plan_list_heading_says_what_it_shows_and_counts_it(client, token_for):
     for weeks in (4, 5, 6):
         create_plan(client, token_for(COACH), weeks=weeks)

@@ -112,3 +112,11 @@ def test_the_editor_preview_shows_the_dialog_and_badges_of_unsaved_edits(client,
             editor_preview(session, coach_actor, plan["id"], edits=[bad])
         with pytest.raises(NotFound):
             editor_preview(session, actor(OTHER_COACH), plan["id"], edits=[])
+
+
+def test_athletes_are_shown_no_algorithm_experiment_or_author(client, token_for):
+    plan = create_plan(client, token_for("coach1@demo.test"))
+    with read_session() as session:
+        coach = plan_page(session, actor("coach1@demo.test"), plan["id"])
+        athlete = plan_page(session, actor("athlete1@demo.test"), plan["id"])
+    assert coach.show_internals and not athlete.show_internals

@@ -17,7 +17,7 @@ from plangov_app.services import adherence, comments, describing, diffing, statu
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
-from plangov_app.services.rbac import Actor, Permission, can
+from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
 
@@ -80,6 +80,7 @@ class PlanPage:
     status: str = ""
     algorithm: str = ""
     arm: str = ""
+    show_internals: bool = True  # algorithm, experiment arm, author: not for athletes
     version: str = ""
     version_author: str = ""  # who wrote the version shown, in words
     head_id: str = ""
@@ -210,6 +211,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
         algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
+        show_internals=actor.role is not Role.ATHLETE,
         version=str(head.version_number), head_id=head.id,
         version_author=versions.author_label(head, versions.author_names(session, [head]),
                                              plan.algorithm_version), weeks=weeks, week_start=first,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -38,6 +38,9 @@ class PlanRow:
     start: str = ""
     comments: str = ""
     link: str = ""
+    dates: str = ""  # "04 Jan – 28 Feb 2027"
+    status_label: str = ""
+    for_me: str = ""  # what the plan waits for from the reader ("" when nothing)
 
 
 @dataclasses.dataclass
@@ -49,6 +52,21 @@ class PlansList:
     rows: list[PlanRow] = dataclasses.field(default_factory=list)
     next_cursor: str = ""
     total: int = 0
+    as_cards: bool = False  # an athlete's own plans: cards in plain words, no search
+
+
+#: what each status asks of the athlete, in their words
+FOR_THE_ATHLETE = {status.COACH_REVIEWED: "Waiting for your answer: accept or ask for changes",
+                   status.NEEDS_REVISION: "Your coach is revising it",
+                   status.APPROVED: "Accepted: it starts on the first day",
+                   status.PUBLISHED: "Under way"}
+
+
+def plan_dates(start: date, weeks: int) -> str:
+    """The plan's first and last day: "04 Jan – 28 Feb 2027"."""
+    end = start + timedelta(weeks=weeks, days=-1)
+    first = f"{start:%d %b}" if start.year == end.year else f"{start:%d %b %Y}"
+    return f"{first} – {end:%d %b %Y}"
 
 
 def waiting(since: datetime, now: datetime | None = None) -> str:
@@ -97,8 +115,13 @@ def plans_list(session: Session, actor: Actor, *, status_filter: str, search: st
                     waiting=waiting_for(h.plan.status, h.plan.updated_at),
                     algorithm=h.plan.algorithm_version, weeks=str(h.plan.weeks),
                     start=h.plan.start_date.strftime("%d %b %Y"),
-                    comments=str(h.open_comments), link=link.format(h.plan.id))
+                    comments=str(h.open_comments), link=link.format(h.plan.id),
+                    dates=plan_dates(h.plan.start_date, h.plan.weeks),
+                    status_label=status.label(h.plan.status),
+                    for_me=FOR_THE_ATHLETE.get(h.plan.status, "")
+                    if actor.role is Role.ATHLETE else "")
             for h in headers]
     return PlansList(heading=heading(actor, status_filter), status_filter=status_filter,
                      rows=rows, next_cursor=next_cursor or "",
-                     total=count_plans(session, actor, query))
+                     total=count_plans(session, actor, query),
+                     as_cards=actor.role is Role.ATHLETE)
