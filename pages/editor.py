@@ -12,7 +12,7 @@ from components.comment_thread import comments_panel
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
 from components.ui import status_badge
-from plangov_app.services.views.editor import EDITABLE, LABELS
+from plangov_app.services.views.editor import EDITABLE, INPUT_MODES, LABELS
 from state.editor import REASONS, EditorState
 from state.plan_view import PlanViewState
 from state.session_dialog import SessionDialogState
@@ -23,13 +23,20 @@ Dialog = SessionDialogState
 
 def _item_editor(item: rx.Var) -> rx.Component:
     def box(field: str) -> rx.Component:
+        refused = item.errors[field].to(str)
+        error_id = "why-" + item.item_id + "-" + field
         return rx.vstack(
             rx.text(LABELS[field], size="1"),
             rx.input(default_value=item[field], key=item.item_id + field + item[field],
-                     type="number", step="any", size="1", width="70px",
+                     type="text", input_mode=INPUT_MODES[field], size="1", width="70px",
                      aria_label=LABELS[field] + " for " + item.name,
+                     aria_invalid=rx.cond(refused != "", "true", "false"),
+                     aria_describedby=rx.cond(refused != "", error_id, ""),
+                     color_scheme=rx.cond(refused != "", "red", "gray"),
                      on_blur=lambda v: Dialog.change_field(
                          item.item_id, item.name, field, v)),
+            rx.cond(refused != "", rx.text(refused, id=error_id, size="1", role="alert",
+                                           color="var(--red-11)", max_width="150px")),
             spacing="0")
     return rx.vstack(
         rx.hstack(rx.text(item.name, weight="bold", size="2"), rx.spacer(),
@@ -97,7 +104,8 @@ def _session_dialog() -> rx.Component:
 def _save_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("Save draft"),
-        rx.dialog.description("Why are you changing the generated plan?", size="2"),
+        rx.dialog.description("Why are you changing the generated plan? Tick at least one "
+                              "reason.", size="2"),
         rx.flex(*[rx.checkbox(code.replace("_", " "), checked=EditorState.reasons.contains(code),
                               on_change=lambda _v, c=code: EditorState.toggle_reason(c))
                   for code in REASONS], gap="3", wrap="wrap", margin_y="1em"),
@@ -105,7 +113,8 @@ def _save_dialog() -> rx.Component:
                      aria_label="Rationale", placeholder="Rationale (#tags welcome)",
                      width="100%"),
         rx.flex(rx.button("Cancel", variant="soft", on_click=EditorState.set_save_open(False)),
-                rx.button("Save", on_click=EditorState.save_draft), gap="2", justify="end",
+                rx.button("Save", on_click=EditorState.save_draft,
+                          disabled=EditorState.reasons.length() == 0), gap="2", justify="end",
                 margin_top="1em"),
         max_width="520px"),
         open=EditorState.save_open, on_open_change=EditorState.set_save_open)

@@ -102,10 +102,18 @@ class EditorState(SignedIn, rx.State):
 
     async def _apply(self, edits: list[dict[str, Any]], open_session: str | None = None
                      ) -> Any:
-        """Preview `edits`; keep them only if the plan they make is valid.
+        """Preview `edits`; keep them only if the plan they make is valid (else a toast).
 
         `open_session` is the session whose dialog shows (None: the one open now).
         """
+        try:
+            return await self._preview(edits, open_session)
+        except DomainError as error:
+            return problem_toast(error)
+
+    async def _preview(self, edits: list[dict[str, Any]], open_session: str | None = None
+                       ) -> Any:
+        """`_apply`, raising the DomainError (e.g. InvalidInput, in words) of a refusal."""
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
@@ -114,10 +122,7 @@ class EditorState(SignedIn, rx.State):
         session_id = dialog.open_session if open_session is None else open_session
         read = partial(editor_preview, edits=edits, open_session=session_id,
                        threads=dict(plan.open_threads), week_start=max(0, plan.week_start))
-        try:
-            preview = await run_read(read, actor, plan.plan_id)
-        except DomainError as error:
-            return problem_toast(error)
+        preview = await run_read(read, actor, plan.plan_id)
         if preview.weeks is not None:
             plan.weeks, self.calendar_stale = preview.weeks, False
         elif edits != self.edits:

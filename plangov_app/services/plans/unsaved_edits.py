@@ -23,7 +23,13 @@ from plangov_app.services import diffing, versions
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, InvalidInput, NotFound
-from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from plangov_app.services.plan_document import (
+    DOSE_LIMITS,
+    PlanDocument,
+    dump_document,
+    parse_document,
+    read_dose,
+)
 from plangov_app.services.plans.edits import EditRequest, create_edited_version
 from plangov_app.services.plans.lookup import get_plan, head_version
 from plangov_app.services.rbac import Actor, Permission
@@ -37,6 +43,8 @@ EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remov
 ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
                "notes")
 SESSION_FIELDS = ("title", "notes")
+#: the dose fields the editor's session dialog edits
+DIALOG_FIELDS = ("sets", "reps", "load_kg", "rpe", "duration_min")
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,27 @@ def days_of_week(document: PlanDocument, session_id: str) -> list[date]:
             first = document.start_date + timedelta(days=7 * week.index)
             return [first + timedelta(days=n) for n in range(7)]
     return []
+
+
+def dose_text(value: float | None) -> str:
+    """A dose value as the editor shows and labels it ("" when empty)."""
+    return "" if value is None else f"{value:g}"
+
+
+def dose_edit(session_id: str, item_id: str, name: str, field: str, text: str) -> Edit:
+    """The edit setting `name`'s dose `field` to `text` as typed ("" clears it).
+
+    InvalidInput, in words with the field's range, if `text` is not a value the field takes;
+    so nothing unparsable or out of range becomes an edit.
+    """
+    if field not in DIALOG_FIELDS:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} cannot be edited here.")
+    reading = read_dose(field, text)
+    if reading.error:
+        raise InvalidInput(reading.error)
+    label = DOSE_LIMITS[field].label.lower()
+    return Edit("set_item", session_id, item_id, field, reading.value,
+                f"{name}: {label} → {dose_text(reading.value) or 'empty'}")
 
 
 def new_item(exercise_key: str) -> dict[str, Any]:
