@@ -31,10 +31,12 @@ class SessionDialogState(SignedIn, rx.State):
     dialog_day: str = ""
     dialog_notes: str = ""
     day_options: list[Choice] = []
+    return_to: str = ""  # the session whose Edit button opened the dialog (focus goes back)
     picker_for: str = ""  # "" closed, "new" to add, else the item_id being swapped
     picker_label: str = ""
     catalogue_query: str = ""
     catalogue_hits: list[Choice] = []
+    picker_active: int = 0  # the result the arrow keys are on (Enter picks it)
     # Values refused in the open dialog, "item_id:field" → why (shown beside the field).
     _refused: dict[str, str] = {}
 
@@ -71,7 +73,7 @@ class SessionDialogState(SignedIn, rx.State):
 
     async def edit_session(self, session_id: str) -> Any:
         """Open the dialog for one session (as it is with the unsaved edits)."""
-        self.picker_for = ""
+        self.picker_for, self.return_to = "", session_id
         editor = await self._editor()
         return await editor._apply(editor.edits, open_session=session_id)
 
@@ -151,9 +153,29 @@ class SessionDialogState(SignedIn, rx.State):
         """Back to the session's exercises."""
         self.picker_for = ""
 
+    async def escape(self) -> Any:
+        """Escape closes the exercise picker if it is open, else the dialog."""
+        if self.picker_for:
+            return self.close_picker()
+        return await self.close_session()
+
+    async def picker_key(self, key: str, _modifiers: dict[str, Any] | None = None) -> Any:
+        """In the exercise search: the arrow keys move through the results, Enter picks."""
+        hits = len(self.catalogue_hits)
+        if key in ("ArrowDown", "ArrowUp") and hits:
+            step = 1 if key == "ArrowDown" else -1
+            self.picker_active = (self.picker_active + step) % hits
+        elif key == "Home" and hits:
+            self.picker_active = 0
+        elif key == "End" and hits:
+            self.picker_active = hits - 1
+        elif key == "Enter" and 0 <= self.picker_active < hits:
+            return await self.pick_exercise(self.catalogue_hits[self.picker_active].value)
+        return None
+
     def search_catalogue(self, query: str) -> None:
         """Exercises whose name, pattern or equipment matches `query`."""
-        self.catalogue_query = query[:60]
+        self.catalogue_query, self.picker_active = query[:60], 0
         self.catalogue_hits = [Choice(e.key, f"{e.name} · {e.category}, {e.equipment}")
                                for e in catalogue.search(self.catalogue_query,
                                                          limit=CATALOGUE_HITS)]

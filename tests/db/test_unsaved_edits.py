@@ -272,3 +272,65 @@ def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved
         with pytest.raises(NotFound):
             restore_unsaved_edits(session, other_coach, plan["id"], base_version_id=head["id"],
                                   remembered=[notes])
+
+
+def _edited(document, change):
+    raw = dump_document(document)
+    change(raw)
+    return parse_document(raw)
+
+
+def test_values_both_coaches_changed_are_named_for_a_choice(plan):
+    """Minutes 30→55 saved by the other coach, 30→41 unsaved here: a clash, not a silent
+    overwrite; values only one side changed (or both to the same) are none."""
+    from plangov_app.services.plans.unsaved_edits import clashes, dose_edit, edit_key
+
+    w, s = next((w, s) for w, week in enumerate(plan.weeks)
+                for s, x in enumerate(week.sessions) if x.items and x.items[0].duration_min)
+    session = plan.weeks[w].sessions[s]
+    run = session.items[0]
+    strength = _strength(plan)
+    lift = strength.items[0]
+
+    def theirs(raw):
+        raw["weeks"][w]["sessions"][s]["items"][0]["duration_min"] = 55
+        raw["weeks"][w]["sessions"][s]["notes"] = "Easy"
+        for session_raw in raw["weeks"][0]["sessions"]:
+            if session_raw["session_id"] == strength.session_id:
+                session_raw["items"][0]["reps"] = 9
+
+    head = _edited(plan, theirs)
+    mine = [dose_edit(session.session_id, run.item_id, run.name, "duration_min", "41"),
+            dose_edit(session.session_id, run.item_id, run.name, "rpe", "7"),  # only mine
+            Edit("set_session", session.session_id, field="notes", value="Easy"),  # same
+            dose_edit(strength.session_id, lift.item_id, lift.name, "reps", "12")]
+    found = clashes(plan, head, mine)
+    assert [c.key for c in found] == [edit_key(mine[0].as_dict()), edit_key(mine[3].as_dict())]
+    minutes, reps = found
+    assert minutes.what == f"Minutes for {run.name} ({session.day:%a %d %b})"
+    assert (minutes.was, minutes.theirs, minutes.mine) == (f"{run.duration_min:g}", "55", "41")
+    assert (reps.was, reps.theirs, reps.mine) == (str(lift.reps), "9", "12")
+    assert clashes(plan, plan, mine) == []  # nobody else saved
+
+
+def test_a_swap_or_move_both_made_is_a_clash_too(plan):
+    from plangov_app.services.plans.unsaved_edits import clashes
+
+    strength = _strength(plan)
+    lift = strength.items[0]
+    days = [d for d in days_of_week(plan, strength.session_id) if d != strength.day]
+
+    def theirs(raw):
+        for week in raw["weeks"]:
+            for session_raw in week["sessions"]:
+                if session_raw["session_id"] == strength.session_id:
+                    session_raw["day"] = days[0].isoformat()
+                    session_raw["items"][0].update(exercise="goblet_squat", name="Goblet squat")
+
+    head = _edited(plan, theirs)
+    mine = [Edit("move", strength.session_id, value=days[1].isoformat()),
+            Edit("swap", strength.session_id, lift.item_id, value="push_up")]
+    moved, swapped = clashes(plan, head, mine)
+    assert (moved.theirs, moved.mine) == (f"{days[0]:%a %d %b}", f"{days[1]:%a %d %b}")
+    assert moved.what.startswith("Day of ")
+    assert (swapped.was, swapped.theirs, swapped.mine) == (lift.name, "Goblet squat", "Push-up")
