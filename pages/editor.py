@@ -127,13 +127,14 @@ def _session_dialog() -> rx.Component:
 def _clash(clash: rx.Var) -> rx.Component:
     """A value both coaches changed: keep theirs or mine."""
     def option(value: str, label: str, shown: rx.Var) -> rx.Component:
-        return rx.text(rx.flex(rx.radio_group.item(value=value), label + ": ", shown,
-                               gap="2", align="center"), as_="label", size="2")
+        return rx.text(rx.radio_group.item(value=value), label + ": ", shown, as_="label",
+                       size="2", display="flex", align_items="center", gap="0.4em",
+                       margin_right="1.5em")
     return rx.radio_group.root(
         rx.text(clash.what, weight="bold", size="2"),
         rx.text("was ", clash.was, size="1", color_scheme="gray"),
         rx.flex(option("theirs", "Theirs", clash.theirs), option("mine", "Mine", clash.mine),
-                gap="4", wrap="wrap"),
+                wrap="wrap"),
         value=rx.cond(EditorState.choices.contains(clash.key),
                       EditorState.choices[clash.key].to(str), ""), aria_label=clash.what,
         on_change=lambda v: EditorState.choose(clash.key, v), width="100%")

@@ -120,10 +120,13 @@ class EditorState(SignedIn, rx.State):
         except DomainError as error:
             return problem_toast(error)
         await self._apply(restored.edits, open_session="")
+        self.clashes, self.choices = list(restored.clashes), {}
         message = " ".join(filter(None, [
             f"{len(self.edits)} unsaved edit(s) from your last visit are back." if self.edits
             else "", restored.saved_since,
-            f"{restored.dropped} no longer applied." if restored.dropped else ""]))
+            f"{restored.dropped} no longer applied." if restored.dropped else "",
+            f"You both changed {len(self.clashes)} value(s): Save draft asks which to keep."
+            if self.clashes else ""]))
         return rx.toast.info(message, duration=12000) if message else None
 
     async def _apply(self, edits: list[dict[str, Any]], open_session: str | None = None

@@ -334,3 +334,44 @@ def test_a_swap_or_move_both_made_is_a_clash_too(plan):
     assert (moved.theirs, moved.mine) == (f"{days[0]:%a %d %b}", f"{days[1]:%a %d %b}")
     assert moved.what.startswith("Day of ")
     assert (swapped.was, swapped.theirs, swapped.mine) == (lift.name, "Goblet squat", "Push-up")
+
+
+def test_a_lost_race_and_a_restore_name_the_values_both_changed(client, token_for, seeded):
+    """The conflict of a save (and edits a browser kept) carry the clashes to choose from."""
+    from db.session import read_session, unit_of_work
+    from plangov_app.demo import demo_id
+    from plangov_app.services.context import system_context
+    from plangov_app.services.errors import Conflict
+    from plangov_app.services.plans.unsaved_edits import (
+        dose_edit,
+        edit_key,
+        restore_unsaved_edits,
+        save_draft,
+    )
+    from plangov_app.services.rbac import load_actor
+    from tests.support.factories import create_plan, version
+
+    coach = token_for("coach1@demo.test")
+    plan = create_plan(client, coach, weeks=4)
+    head = version(client, coach, plan)
+    session_raw, item = next((s, s["items"][0]) for s in head["content"]["weeks"][0]["sessions"]
+                             if s["items"] and s["items"][0].get("duration_min"))
+    other = dose_edit(session_raw["session_id"], item["item_id"], item["name"],
+                      "duration_min", "55").as_dict()
+    mine = [dose_edit(session_raw["session_id"], item["item_id"], item["name"],
+                      "duration_min", "41").as_dict(),
+            Edit("set_session", session_raw["session_id"], field="notes", value="Hi").as_dict()]
+    with unit_of_work(seeded) as session:
+        actor = load_actor(session, demo_id("coach1@demo.test"))
+        save_draft(session, actor, plan["id"], base_version_id=head["id"], edits=[other],
+                   reasons=["other"], rationale="", context=system_context("test"))
+    with unit_of_work(seeded) as session, pytest.raises(Conflict) as lost:
+        save_draft(session, actor, plan["id"], base_version_id=head["id"], edits=mine,
+                   reasons=["other"], rationale="", context=system_context("test"))
+    [clash] = lost.value.extra["clashes"]
+    assert clash.key == edit_key(mine[0])
+    assert (clash.was, clash.theirs, clash.mine) == (f"{item['duration_min']:g}", "55", "41")
+    with read_session(seeded) as session:
+        restored = restore_unsaved_edits(session, actor, plan["id"], base_version_id=head["id"],
+                                         remembered=mine)
+    assert restored.edits == mine and restored.clashes == [clash]

@@ -10,6 +10,7 @@ edits whose session or item no longer exists instead of silently dropping them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -319,6 +320,7 @@ class RestoredEdits:
     edits: list[dict[str, Any]]  # the ones that still apply, in order
     dropped: int  # the ones that no longer apply (or were not valid edits)
     saved_since: str  # what another version saved since changed, or ""
+    clashes: list[Clash] = dataclasses.field(default_factory=list)  # values both changed
 
 
 def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
@@ -326,7 +328,8 @@ def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
     """Which unsaved edits a browser remembered (made on `base_version_id`) apply to the head.
 
     The edits come from the browser, so each is checked as new input: it is kept only if
-    its session or item still exists and the plan stays valid with it.
+    its session or item still exists and the plan stays valid with it. Values another save
+    changed since that the edits change too come back as `clashes`, for the coach to choose.
     """
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
     head = head_version(session, plan)
@@ -342,15 +345,16 @@ def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
         except (InvalidInput, TypeError, ValueError, KeyError):
             continue
         kept.append(edit.as_dict())
-    saved_since = ""
+    saved_since, clashing = "", []
     if base_version_id != head.id:
         try:
             saved_since = _what_changed(session, plan, base_version_id=base_version_id,
-                                           head=head)
+                                        head=head)
+            clashing = _clashes_since(session, plan, base_version_id, head, kept)
         except (NotFound, InvalidInput):
             saved_since = f"The plan is now at version {head.version_number}."
     return RestoredEdits(kept, len(remembered) - len(kept) if isinstance(remembered, list) else 0,
-                    saved_since)
+                         saved_since, clashing)
 
 
 def _edit_or_none(raw: Any) -> Edit | None:
