@@ -79,7 +79,7 @@ def test_a_dose_edit_is_labelled_with_the_value_taken():
     edit = dose_edit("s1", "i1", "Deadlift", "load_kg", " 62,5 ")
     assert (edit.kind, edit.field, edit.value) == ("set_item", "load_kg", 62.5)
     assert edit.label == "Deadlift: load kg → 62.5"
-    assert dose_edit("s1", "i1", "Deadlift", "rpe", "").label == "Deadlift: rpe → empty"
+    assert dose_edit("s1", "i1", "Deadlift", "rpe", "").label == "Deadlift: RPE → empty"
     with pytest.raises(InvalidInput, match=r"^Sets must be a whole number from 1 to 20\.$"):
         dose_edit("s1", "i1", "Deadlift", "sets", "2.5")
     with pytest.raises(InvalidInput, match="cannot be edited here"):

@@ -192,7 +192,8 @@ def dose_edit(session_id: str, item_id: str, name: str, field: str, text: str) -
     reading = read_dose(field, text)
     if reading.error:
         raise InvalidInput(reading.error)
-    label = DOSE_LIMITS[field].label.lower()
+    label = DOSE_LIMITS[field].label
+    label = label if label.isupper() else label.lower()  # "RPE" stays as it is written
     return Edit("set_item", session_id, item_id, field, reading.value,
                 f"{name}: {label} → {dose_text(reading.value) or 'empty'}")
 
