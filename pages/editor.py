@@ -153,9 +153,10 @@ def _save_dialog() -> rx.Component:
         rx.dialog.title("Save draft"),
         rx.dialog.description("Why are you changing the generated plan? Tick at least one "
                               "reason.", size="2"),
-        rx.flex(*[rx.checkbox(code.replace("_", " "), checked=EditorState.reasons.contains(code),
-                              on_change=lambda _v, c=code: EditorState.toggle_reason(c),
-                              margin_right="0.6em")
+        rx.flex(*[rx.box(rx.checkbox(code.replace("_", " "),
+                                     checked=EditorState.reasons.contains(code),
+                                     on_change=lambda _v, c=code: EditorState.toggle_reason(c)),
+                         margin_right="0.9em")
                   for code in REASONS], gap="3", wrap="wrap", margin_y="1em"),
         rx.text_area(value=TypedState.rationale, on_change=TypedState.set_rationale,
                      aria_label="Rationale", placeholder="Rationale (#tags welcome)",
