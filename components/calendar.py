@@ -14,6 +14,8 @@ CHANGE_BADGES = {"added": ("New", "green"), "removed": ("Removed", "red"),
                  "moved": ("Moved", "amber"), "changed": ("Changed", "amber")}
 CHANGE_BACKGROUNDS = {"added": "var(--green-a3)", "removed": "var(--red-a3)",
                       "moved": "var(--amber-a3)", "changed": "var(--amber-a3)"}
+# a badge in a narrow day column wraps its words rather than running out of the card
+FITS = {"white_space": "normal", "max_width": "100%", "flex_shrink": "1"}
 WIDE = rx.breakpoints(initial="none", md="block")  # shown only where days are columns
 
 
@@ -37,6 +39,7 @@ def _edit_button(s: rx.Var, on_edit: Any) -> rx.Component:
         return rx.fragment()
     return rx.cond(PlanViewState.can_edit & (s.change != "removed"),
                    rx.button("Edit", size="1", variant="soft", on_click=on_edit(s.id),
+                             id="edit-" + s.id,
                              aria_label="Edit " + s.title + " on " + s.day))
 
 
@@ -49,8 +52,8 @@ def _session(s: rx.Var, on_edit: Any) -> rx.Component:
                               display=rx.breakpoints(initial="block", md="none")),
                       rx.spacer(),
                       rx.match(s.compliance,
-                               *[(k, rx.badge(v, color_scheme=k,
-                                              size="1")) for k, v in COMPLIANCE.items()],
+                               *[(k, rx.badge(v, color_scheme=k, size="1", **FITS))
+                                 for k, v in COMPLIANCE.items()],
                                rx.fragment()),
                       width="100%", align="center", wrap="wrap", spacing="1"),
             rx.hstack(

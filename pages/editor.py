@@ -12,7 +12,7 @@ from components.comment_thread import comments_panel
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
 from components.ui import status_badge
-from plangov_app.services.views.editor import EDITABLE, LABELS
+from plangov_app.services.views.editor import EDITABLE, INPUT_MODES, LABELS
 from state.editor import REASONS, EditorState
 from state.plan_view import PlanViewState
 from state.session_dialog import SessionDialogState
@@ -23,13 +23,20 @@ Dialog = SessionDialogState
 
 def _item_editor(item: rx.Var) -> rx.Component:
     def box(field: str) -> rx.Component:
+        refused = item.errors[field].to(str)
+        error_id = "why-" + item.item_id + "-" + field
         return rx.vstack(
             rx.text(LABELS[field], size="1"),
             rx.input(default_value=item[field], key=item.item_id + field + item[field],
-                     type="number", step="any", size="1", width="70px",
+                     type="text", input_mode=INPUT_MODES[field], size="1", width="70px",
                      aria_label=LABELS[field] + " for " + item.name,
+                     aria_invalid=rx.cond(refused != "", "true", "false"),
+                     aria_describedby=rx.cond(refused != "", error_id, ""),
+                     color_scheme=rx.cond(refused != "", "red", "gray"),
                      on_blur=lambda v: Dialog.change_field(
                          item.item_id, item.name, field, v)),
+            rx.cond(refused != "", rx.text(refused, id=error_id, size="1", role="alert",
+                                           color="var(--red-11)", max_width="150px")),
             spacing="0")
     return rx.vstack(
         rx.hstack(rx.text(item.name, weight="bold", size="2"), rx.spacer(),
@@ -45,18 +52,37 @@ def _item_editor(item: rx.Var) -> rx.Component:
         spacing="1", width="100%", key=item.item_id)
 
 
+def _hit(hit: rx.Var, index: rx.Var) -> rx.Component:
+    """One result of the exercise search (the arrow keys' one is marked)."""
+    active = index == Dialog.picker_active
+    return rx.box(rx.text(hit.label, size="2"), id="exercise-hit-" + index.to_string(),
+                  role="option", aria_selected=rx.cond(active, "true", "false"),
+                  on_click=Dialog.pick_exercise(hit.value), cursor="pointer",
+                  padding="0.35em 0.6em", border_radius="4px", width="100%",
+                  background=rx.cond(active, "var(--accent-a4)", "transparent"),
+                  _hover={"background": "var(--accent-a3)"})
+
+
 def _picker() -> rx.Component:
+    has_hits = Dialog.catalogue_hits.length() > 0
     return rx.vstack(
         rx.text(Dialog.picker_label, weight="bold", size="2"),
-        rx.input(value=Dialog.catalogue_query, on_change=Dialog.search_catalogue,
+        # not a controlled input: its changes are sent at once, so an arrow key or Enter
+        # typed right after a letter acts on that letter's results
+        rx.input(default_value="", key=Dialog.picker_for, on_change=Dialog.search_catalogue,
+                 on_key_down=Dialog.picker_key,
                  placeholder="Search the catalogue (name, pattern, equipment)",
-                 aria_label="Search exercises", auto_focus=True, width="100%"),
-        rx.cond(Dialog.catalogue_hits.length() > 0,
-                rx.vstack(rx.foreach(Dialog.catalogue_hits, lambda hit: rx.button(
-                    hit.label, variant="ghost", size="2", width="100%", justify="start",
-                    on_click=Dialog.pick_exercise(hit.value))), spacing="1",
-                    width="100%"),
+                 aria_label="Search exercises", auto_focus=True, width="100%",
+                 role="combobox", aria_autocomplete="list", aria_controls="exercise-hits",
+                 aria_expanded=rx.cond(has_hits, "true", "false"),
+                 aria_activedescendant=rx.cond(
+                     has_hits, "exercise-hit-" + Dialog.picker_active.to_string(), "")),
+        rx.cond(has_hits,
+                rx.vstack(rx.foreach(Dialog.catalogue_hits, _hit), spacing="0", width="100%",
+                          id="exercise-hits", role="listbox", aria_label="Exercises"),
                 rx.text("No exercise matches.", size="2", color_scheme="gray")),
+        rx.text("↑ ↓ to choose, Enter to pick, Esc to go back", size="1",
+                color_scheme="gray"),
         rx.button("Cancel", size="1", variant="soft", on_click=Dialog.close_picker),
         spacing="2", width="100%", padding="0.6em", border="1px solid var(--gray-a6)",
         border_radius="6px")
@@ -89,23 +115,57 @@ def _session_dialog() -> rx.Component:
             spacing="1", width="100%", margin_top="0.8em"),
         rx.flex(rx.dialog.close(rx.button("Done", on_click=Dialog.close_session)),
                 justify="end", margin_top="1em"),
-        max_width="600px"),
+        max_width="600px",
+        # Escape closes the picker first; closing gives focus back to the Edit button
+        on_escape_key_down=[rx.prevent_default, Dialog.escape],
+        on_close_auto_focus=[rx.prevent_default, rx.call_script(
+            f"setTimeout(() => document.getElementById('edit-{Dialog.return_to}')?.focus())")]),
         open=Dialog.open_session != "",
         on_open_change=lambda _o: Dialog.close_session())
+
+
+def _clash(clash: rx.Var) -> rx.Component:
+    """A value both coaches changed: keep theirs or mine."""
+    def option(value: str, label: str, shown: rx.Var) -> rx.Component:
+        return rx.text(rx.radio_group.item(value=value), label + ": ", shown, as_="label",
+                       size="2", display="flex", align_items="center", gap="0.4em",
+                       margin_right="1.5em")
+    return rx.radio_group.root(
+        rx.text(clash.what, weight="bold", size="2"),
+        rx.text("was ", clash.was, size="1", color_scheme="gray"),
+        rx.flex(option("theirs", "Theirs", clash.theirs), option("mine", "Mine", clash.mine),
+                wrap="wrap"),
+        value=rx.cond(EditorState.choices.contains(clash.key),
+                      EditorState.choices[clash.key].to(str), ""), aria_label=clash.what,
+        on_change=lambda v: EditorState.choose(clash.key, v), width="100%")
+
+
+def _clashes() -> rx.Component:
+    return rx.cond(EditorState.clashes.length() > 0, rx.callout.root(rx.vstack(
+        rx.text("You and the other coach both changed these. Choose which value to keep:",
+                size="2", weight="bold"),
+        rx.foreach(EditorState.clashes, _clash), spacing="3", width="100%"),
+        color_scheme="amber", width="100%", margin_top="0.8em"))
 
 
 def _save_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("Save draft"),
-        rx.dialog.description("Why are you changing the generated plan?", size="2"),
-        rx.flex(*[rx.checkbox(code.replace("_", " "), checked=EditorState.reasons.contains(code),
-                              on_change=lambda _v, c=code: EditorState.toggle_reason(c))
+        rx.dialog.description("Why are you changing the generated plan? Tick at least one "
+                              "reason.", size="2"),
+        rx.flex(*[rx.box(rx.checkbox(code.replace("_", " "),
+                                     checked=EditorState.reasons.contains(code),
+                                     on_change=lambda _v, c=code: EditorState.toggle_reason(c)),
+                         margin_right="0.9em")
                   for code in REASONS], gap="3", wrap="wrap", margin_y="1em"),
         rx.text_area(value=TypedState.rationale, on_change=TypedState.set_rationale,
                      aria_label="Rationale", placeholder="Rationale (#tags welcome)",
                      width="100%"),
+        _clashes(),
         rx.flex(rx.button("Cancel", variant="soft", on_click=EditorState.set_save_open(False)),
-                rx.button("Save", on_click=EditorState.save_draft), gap="2", justify="end",
+                rx.button("Save", on_click=EditorState.save_draft,
+                          disabled=(EditorState.reasons.length() == 0)
+                          | (EditorState.unchosen > 0)), gap="2", justify="end",
                 margin_top="1em"),
         max_width="520px"),
         open=EditorState.save_open, on_open_change=EditorState.set_save_open)
@@ -128,7 +188,9 @@ def _sidebar() -> rx.Component:
                                        EditorState.preview_badges, PlanViewState.badges),
                                lambda b: rx.badge(b, color_scheme="blue")), gap="1",
                     wrap="wrap"),
-            rx.text("Unsaved edits", weight="bold", size="2"), edits,
+            rx.cond(PlanViewState.can_edit | (EditorState.edits.length() > 0), rx.vstack(
+                rx.text("Unsaved edits", weight="bold", size="2"), edits,
+                spacing="2", width="100%")),
             rx.cond(PlanViewState.can_edit, rx.vstack(
                 rx.button("Save draft", on_click=EditorState.set_save_open(True),
                           disabled=EditorState.edits.length() == 0, width="100%"),

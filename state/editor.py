@@ -17,7 +17,12 @@ import reflex as rx
 from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.plans.edits import REASON_CODES
 from plangov_app.services.plans.transitions import submit_for_approval
-from plangov_app.services.plans.unsaved_edits import restore_unsaved_edits, save_draft
+from plangov_app.services.plans.unsaved_edits import (
+    Clash,
+    edit_key,
+    restore_unsaved_edits,
+    save_draft,
+)
 from plangov_app.services.views.editor import editor_preview
 from state.plan_view import PlanViewState
 from state.session import SignedIn, problem_toast, run_read, run_write
@@ -39,6 +44,26 @@ class EditorState(SignedIn, rx.State):
     reasons: list[str] = []
     save_open: bool = False
     calendar_stale: bool = False  # edits made while the dialog covered the calendar
+    # Values another coach saved since that the unsaved edits change too, and which to keep
+    # ("theirs" or "mine") per clash key: chosen before saving again.
+    clashes: list[Clash] = []
+    choices: dict[str, str] = {}
+
+    @rx.var
+    def unchosen(self) -> int:
+        """How many clashes still wait for the coach's choice."""
+        return sum(1 for c in self.clashes if c.key not in self.choices)
+
+    def choose(self, key: str, value: str | list[str]) -> None:
+        """Keep their value or mine for one clash."""
+        if value in ("theirs", "mine") and any(c.key == key for c in self.clashes):
+            self.choices = {**self.choices, key: str(value)}
+
+    def _settle_clashes(self) -> None:
+        """Drop the edits whose clash was settled for their value; forget the clashes."""
+        theirs = {k for k, v in self.choices.items() if v == "theirs"}
+        self.edits = [e for e in self.edits if edit_key(e) not in theirs]
+        self.clashes, self.choices = [], {}
 
     async def open_editor(self) -> AsyncIterator[Any]:
         """on_load of the editor."""
@@ -55,6 +80,7 @@ class EditorState(SignedIn, rx.State):
         if redirect:
             return redirect
         self.edits, self.preview_badges, self.calendar_stale = [], [], False
+        self.clashes, self.choices = [], {}
         await (await self.get_state(SessionDialogState))._close()
         return await self._restore(plan)
 
@@ -94,18 +120,29 @@ class EditorState(SignedIn, rx.State):
         except DomainError as error:
             return problem_toast(error)
         await self._apply(restored.edits, open_session="")
+        self.clashes, self.choices = list(restored.clashes), {}
         message = " ".join(filter(None, [
             f"{len(self.edits)} unsaved edit(s) from your last visit are back." if self.edits
             else "", restored.saved_since,
-            f"{restored.dropped} no longer applied." if restored.dropped else ""]))
+            f"{restored.dropped} no longer applied." if restored.dropped else "",
+            f"You both changed {len(self.clashes)} value(s): Save draft asks which to keep."
+            if self.clashes else ""]))
         return rx.toast.info(message, duration=12000) if message else None
 
     async def _apply(self, edits: list[dict[str, Any]], open_session: str | None = None
                      ) -> Any:
-        """Preview `edits`; keep them only if the plan they make is valid.
+        """Preview `edits`; keep them only if the plan they make is valid (else a toast).
 
         `open_session` is the session whose dialog shows (None: the one open now).
         """
+        try:
+            return await self._preview(edits, open_session)
+        except DomainError as error:
+            return problem_toast(error)
+
+    async def _preview(self, edits: list[dict[str, Any]], open_session: str | None = None
+                       ) -> Any:
+        """`_apply`, raising the DomainError (e.g. InvalidInput, in words) of a refusal."""
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
@@ -114,10 +151,7 @@ class EditorState(SignedIn, rx.State):
         session_id = dialog.open_session if open_session is None else open_session
         read = partial(editor_preview, edits=edits, open_session=session_id,
                        threads=dict(plan.open_threads), week_start=max(0, plan.week_start))
-        try:
-            preview = await run_read(read, actor, plan.plan_id)
-        except DomainError as error:
-            return problem_toast(error)
+        preview = await run_read(read, actor, plan.plan_id)
         if preview.weeks is not None:
             plan.weeks, self.calendar_stale = preview.weeks, False
         elif edits != self.edits:
@@ -144,8 +178,11 @@ class EditorState(SignedIn, rx.State):
         return await self._apply(self.edits, open_session="")
 
     async def undo(self, index: int) -> Any:
-        """Drop one unsaved edit."""
-        return await self._apply([e for n, e in enumerate(self.edits) if n != index])
+        """Drop one unsaved edit (and its clash, if it had one)."""
+        kept = [e for n, e in enumerate(self.edits) if n != index]
+        keys = {edit_key(e) for e in kept}
+        self.clashes = [c for c in self.clashes if c.key in keys]
+        return await self._apply(kept)
 
     def toggle_reason(self, code: str) -> None:
         """Tick or untick a reason code."""
@@ -161,9 +198,17 @@ class EditorState(SignedIn, rx.State):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
+        if self.unchosen:
+            return rx.toast.error("Choose their value or yours for each value you both changed.")
+        plan = await self.get_state(PlanViewState)
+        if self.clashes:
+            self._settle_clashes()
+            await self._apply(self.edits)
+            if not self.edits:
+                self.save_open = False
+                return rx.toast.info("Nothing left to save: their values are kept.")
         if not self.edits:
             return rx.toast.error("There are no unsaved edits.")
-        plan = await self.get_state(PlanViewState)
         typed = await self.get_state(TypedState)
         try:
             number, stale = await run_write(save_draft, actor, plan.plan_id,
@@ -173,8 +218,11 @@ class EditorState(SignedIn, rx.State):
         except Conflict as error:
             await plan._load()  # the view (and head_id) now show their version
             await self._apply(self.edits)
+            self.clashes, self.choices = list(error.extra.get("clashes", [])), {}
+            choose = (f" You both changed {len(self.clashes)} value(s): choose theirs or "
+                      "yours for each, then Save." if self.clashes else "")
             return rx.toast.warning(f"{error.detail} Your edits are kept; Save again to apply "
-                                    "them on top of it.", duration=15000)
+                                    f"them on top of it.{choose}", duration=15000)
         except DomainError as error:
             return problem_toast(error)
         self.save_open, self.edits, self.reasons = False, [], []

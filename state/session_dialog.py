@@ -6,29 +6,20 @@ state only holds what the dialog shows.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
 from plangov_app.services import catalogue
-from plangov_app.services.plans.unsaved_edits import Edit, new_item
+from plangov_app.services.errors import DomainError, InvalidInput
+from plangov_app.services.plans.unsaved_edits import Edit, dose_edit, dose_text, new_item
 from plangov_app.services.views.common import Choice
-from plangov_app.services.views.editor import EDITABLE, LABELS, DialogItem, SessionDialog
-from state.session import SignedIn
+from plangov_app.services.views.editor import EDITABLE, DialogItem, SessionDialog
+from state.session import SignedIn, problem_toast
 
 CATALOGUE_HITS = 8
-
-
-def _number(value: str) -> float | int | None:
-    text = value.strip()
-    if not text:
-        return None
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(text)
-    return int(number) if number.is_integer() else number
 
 
 class SessionDialogState(SignedIn, rx.State):
@@ -40,23 +31,40 @@ class SessionDialogState(SignedIn, rx.State):
     dialog_day: str = ""
     dialog_notes: str = ""
     day_options: list[Choice] = []
+    return_to: str = ""  # the session whose Edit button opened the dialog (focus goes back)
     picker_for: str = ""  # "" closed, "new" to add, else the item_id being swapped
     picker_label: str = ""
     catalogue_query: str = ""
     catalogue_hits: list[Choice] = []
+    picker_active: int = 0  # the result the arrow keys are on (Enter picks it)
+    # Values refused in the open dialog, "item_id:field" → why (shown beside the field).
+    _refused: dict[str, str] = {}
 
     def _show(self, dialog: SessionDialog | None) -> None:
         """Show the previewed session, or close the dialog when there is none."""
         if dialog is None:
             if self.open_session:
                 self.open_session = ""
+            self._refused = {}
             return
+        if dialog.session_id != self.open_session:
+            self._refused = {}
         self.open_session, self.open_title = dialog.session_id, dialog.title
-        self.dialog_items, self.dialog_day = dialog.items, dialog.day
+        self.dialog_items, self.dialog_day = self._marked(dialog.items), dialog.day
         self.dialog_notes, self.day_options = dialog.notes, dialog.days
 
+    def _marked(self, items: list[DialogItem]) -> list[DialogItem]:
+        """`items` with each field's refusal (or "") to show beside it."""
+        return [dataclasses.replace(i, errors={
+            f: self._refused.get(f"{i.item_id}:{f}", "") for f in EDITABLE}) for i in items]
+
+    def _refuse(self, key: str, why: str) -> None:
+        """Show why a typed value was refused beside its field (it stays typed, unsaved)."""
+        self._refused = {**self._refused, key: why}
+        self.dialog_items = self._marked(self.dialog_items)
+
     async def _close(self) -> None:
-        self.open_session, self.picker_for = "", ""
+        self.open_session, self.picker_for, self._refused = "", "", {}
 
     async def _editor(self) -> Any:
         from state.editor import EditorState  # the editor keeps (and previews) the edits
@@ -65,7 +73,7 @@ class SessionDialogState(SignedIn, rx.State):
 
     async def edit_session(self, session_id: str) -> Any:
         """Open the dialog for one session (as it is with the unsaved edits)."""
-        self.picker_for = ""
+        self.picker_for, self.return_to = "", session_id
         editor = await self._editor()
         return await editor._apply(editor.edits, open_session=session_id)
 
@@ -85,22 +93,29 @@ class SessionDialogState(SignedIn, rx.State):
         return await editor._apply([e for e in editor.edits if not same(e)] + [edit.as_dict()])
 
     async def change_field(self, item_id: str, name: str, field: str, value: str) -> Any:
-        """Record an unsaved edit of one dose field."""
-        if field not in EDITABLE:
-            return rx.toast.error(f"{field} cannot be edited here.")
+        """Record an unsaved edit of one dose field, or say beside it why it is refused.
+
+        A refused value (not a number, out of range, or making the plan invalid) stays in
+        its box marked invalid and never becomes an edit.
+        """
+        key = f"{item_id}:{field}"
         try:
-            number = _number(value)
-        except ValueError:
-            return rx.toast.error(f"{LABELS[field]}: enter a number.")
-        if field in ("sets", "reps") and number is not None:
-            number = int(number)
+            edit = dose_edit(self.open_session, item_id, name, field, value)
+        except InvalidInput as error:
+            return self._refuse(key, error.detail)
+        self._refused = {k: v for k, v in self._refused.items() if k != key}
         shown = next((getattr(i, field) for i in self.dialog_items if i.item_id == item_id), "")
-        if value.strip() == shown:
-            return None  # left unchanged
-        return await self._replace(
-            lambda e: e["item_id"] == item_id and e["field"] == field,
-            Edit("set_item", self.open_session, item_id, field, number,
-                 f"{name}: {LABELS[field].lower()} → {value.strip() or 'empty'}"))
+        if dose_text(edit.value) == shown:
+            self.dialog_items = self._marked(self.dialog_items)
+            return None  # left as it is
+        editor = await self._editor()
+        kept = [e for e in editor.edits if not (e["item_id"] == item_id and e["field"] == field)]
+        try:
+            return await editor._preview([*kept, edit.as_dict()])
+        except InvalidInput as error:
+            return self._refuse(key, error.detail)
+        except DomainError as error:
+            return problem_toast(error)
 
     async def change_notes(self, value: str) -> Any:
         """Record the session's new notes (on leaving the box)."""
@@ -138,9 +153,29 @@ class SessionDialogState(SignedIn, rx.State):
         """Back to the session's exercises."""
         self.picker_for = ""
 
+    async def escape(self) -> Any:
+        """Escape closes the exercise picker if it is open, else the dialog."""
+        if self.picker_for:
+            return self.close_picker()
+        return await self.close_session()
+
+    async def picker_key(self, key: str, _modifiers: dict[str, Any] | None = None) -> Any:
+        """In the exercise search: the arrow keys move through the results, Enter picks."""
+        hits = len(self.catalogue_hits)
+        if key in ("ArrowDown", "ArrowUp") and hits:
+            step = 1 if key == "ArrowDown" else -1
+            self.picker_active = (self.picker_active + step) % hits
+        elif key == "Home" and hits:
+            self.picker_active = 0
+        elif key == "End" and hits:
+            self.picker_active = hits - 1
+        elif key == "Enter" and 0 <= self.picker_active < hits:
+            return await self.pick_exercise(self.catalogue_hits[self.picker_active].value)
+        return None
+
     def search_catalogue(self, query: str) -> None:
         """Exercises whose name, pattern or equipment matches `query`."""
-        self.catalogue_query = query[:60]
+        self.catalogue_query, self.picker_active = query[:60], 0
         self.catalogue_hits = [Choice(e.key, f"{e.name} · {e.category}, {e.equipment}")
                                for e in catalogue.search(self.catalogue_query,
                                                          limit=CATALOGUE_HITS)]

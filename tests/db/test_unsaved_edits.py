@@ -272,3 +272,106 @@ def test_restore_keeps_remembered_edits_that_still_apply_and_says_what_was_saved
         with pytest.raises(NotFound):
             restore_unsaved_edits(session, other_coach, plan["id"], base_version_id=head["id"],
                                   remembered=[notes])
+
+
+def _edited(document, change):
+    raw = dump_document(document)
+    change(raw)
+    return parse_document(raw)
+
+
+def test_values_both_coaches_changed_are_named_for_a_choice(plan):
+    """Minutes 30→55 saved by the other coach, 30→41 unsaved here: a clash, not a silent
+    overwrite; values only one side changed (or both to the same) are none."""
+    from plangov_app.services.plans.unsaved_edits import clashes, dose_edit, edit_key
+
+    w, s = next((w, s) for w, week in enumerate(plan.weeks)
+                for s, x in enumerate(week.sessions) if x.items and x.items[0].duration_min)
+    session = plan.weeks[w].sessions[s]
+    run = session.items[0]
+    strength = _strength(plan)
+    lift = strength.items[0]
+
+    def theirs(raw):
+        raw["weeks"][w]["sessions"][s]["items"][0]["duration_min"] = 55
+        raw["weeks"][w]["sessions"][s]["notes"] = "Easy"
+        for session_raw in raw["weeks"][0]["sessions"]:
+            if session_raw["session_id"] == strength.session_id:
+                session_raw["items"][0]["reps"] = 9
+
+    head = _edited(plan, theirs)
+    mine = [dose_edit(session.session_id, run.item_id, run.name, "duration_min", "41"),
+            dose_edit(session.session_id, run.item_id, run.name, "rpe", "7"),  # only mine
+            Edit("set_session", session.session_id, field="notes", value="Easy"),  # same
+            dose_edit(strength.session_id, lift.item_id, lift.name, "reps", "12")]
+    found = clashes(plan, head, mine)
+    assert [c.key for c in found] == [edit_key(mine[0].as_dict()), edit_key(mine[3].as_dict())]
+    minutes, reps = found
+    assert minutes.what == f"Minutes for {run.name} ({session.day:%a %d %b})"
+    assert (minutes.was, minutes.theirs, minutes.mine) == (f"{run.duration_min:g}", "55", "41")
+    assert (reps.was, reps.theirs, reps.mine) == (str(lift.reps), "9", "12")
+    assert clashes(plan, plan, mine) == []  # nobody else saved
+
+
+def test_a_swap_or_move_both_made_is_a_clash_too(plan):
+    from plangov_app.services.plans.unsaved_edits import clashes
+
+    strength = _strength(plan)
+    lift = strength.items[0]
+    days = [d for d in days_of_week(plan, strength.session_id) if d != strength.day]
+
+    def theirs(raw):
+        for week in raw["weeks"]:
+            for session_raw in week["sessions"]:
+                if session_raw["session_id"] == strength.session_id:
+                    session_raw["day"] = days[0].isoformat()
+                    session_raw["items"][0].update(exercise="goblet_squat", name="Goblet squat")
+
+    head = _edited(plan, theirs)
+    mine = [Edit("move", strength.session_id, value=days[1].isoformat()),
+            Edit("swap", strength.session_id, lift.item_id, value="push_up")]
+    moved, swapped = clashes(plan, head, mine)
+    assert (moved.theirs, moved.mine) == (f"{days[0]:%a %d %b}", f"{days[1]:%a %d %b}")
+    assert moved.what.startswith("Day of ")
+    assert (swapped.was, swapped.theirs, swapped.mine) == (lift.name, "Goblet squat", "Push-up")
+
+
+def test_a_lost_race_and_a_restore_name_the_values_both_changed(client, token_for, seeded):
+    """The conflict of a save (and edits a browser kept) carry the clashes to choose from."""
+    from db.session import read_session, unit_of_work
+    from plangov_app.demo import demo_id
+    from plangov_app.services.context import system_context
+    from plangov_app.services.errors import Conflict
+    from plangov_app.services.plans.unsaved_edits import (
+        dose_edit,
+        edit_key,
+        restore_unsaved_edits,
+        save_draft,
+    )
+    from plangov_app.services.rbac import load_actor
+    from tests.support.factories import create_plan, version
+
+    coach = token_for("coach1@demo.test")
+    plan = create_plan(client, coach, weeks=4)
+    head = version(client, coach, plan)
+    session_raw, item = next((s, s["items"][0]) for s in head["content"]["weeks"][0]["sessions"]
+                             if s["items"] and s["items"][0].get("duration_min"))
+    other = dose_edit(session_raw["session_id"], item["item_id"], item["name"],
+                      "duration_min", "55").as_dict()
+    mine = [dose_edit(session_raw["session_id"], item["item_id"], item["name"],
+                      "duration_min", "41").as_dict(),
+            Edit("set_session", session_raw["session_id"], field="notes", value="Hi").as_dict()]
+    with unit_of_work(seeded) as session:
+        actor = load_actor(session, demo_id("coach1@demo.test"))
+        save_draft(session, actor, plan["id"], base_version_id=head["id"], edits=[other],
+                   reasons=["other"], rationale="", context=system_context("test"))
+    with unit_of_work(seeded) as session, pytest.raises(Conflict) as lost:
+        save_draft(session, actor, plan["id"], base_version_id=head["id"], edits=mine,
+                   reasons=["other"], rationale="", context=system_context("test"))
+    [clash] = lost.value.extra["clashes"]
+    assert clash.key == edit_key(mine[0])
+    assert (clash.was, clash.theirs, clash.mine) == (f"{item['duration_min']:g}", "55", "41")
+    with read_session(seeded) as session:
+        restored = restore_unsaved_edits(session, actor, plan["id"], base_version_id=head["id"],
+                                         remembered=mine)
+    assert restored.edits == mine and restored.clashes == [clash]

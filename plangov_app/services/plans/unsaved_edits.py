@@ -10,6 +10,7 @@ edits whose session or item no longer exists instead of silently dropping them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -23,7 +24,13 @@ from plangov_app.services import diffing, versions
 from plangov_app.services.catalogue import get_exercise
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, InvalidInput, NotFound
-from plangov_app.services.plan_document import PlanDocument, dump_document, parse_document
+from plangov_app.services.plan_document import (
+    DOSE_LIMITS,
+    PlanDocument,
+    dump_document,
+    parse_document,
+    read_dose,
+)
 from plangov_app.services.plans.edits import EditRequest, create_edited_version
 from plangov_app.services.plans.lookup import get_plan, head_version
 from plangov_app.services.rbac import Actor, Permission
@@ -37,6 +44,8 @@ EditKind = Literal["set_item", "set_session", "swap", "move", "add_item", "remov
 ITEM_FIELDS = ("sets", "reps", "load_kg", "pct_1rm", "rpe", "duration_min", "distance_km",
                "notes")
 SESSION_FIELDS = ("title", "notes")
+#: the dose fields the editor's session dialog edits
+DIALOG_FIELDS = ("sets", "reps", "load_kg", "rpe", "duration_min")
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,28 @@ def days_of_week(document: PlanDocument, session_id: str) -> list[date]:
     return []
 
 
+def dose_text(value: float | None) -> str:
+    """A dose value as the editor shows and labels it ("" when empty)."""
+    return "" if value is None else f"{value:g}"
+
+
+def dose_edit(session_id: str, item_id: str, name: str, field: str, text: str) -> Edit:
+    """The edit setting `name`'s dose `field` to `text` as typed ("" clears it).
+
+    InvalidInput, in words with the field's range, if `text` is not a value the field takes;
+    so nothing unparsable or out of range becomes an edit.
+    """
+    if field not in DIALOG_FIELDS:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} cannot be edited here.")
+    reading = read_dose(field, text)
+    if reading.error:
+        raise InvalidInput(reading.error)
+    label = DOSE_LIMITS[field].label
+    label = label if label.isupper() else label.lower()  # "RPE" stays as it is written
+    return Edit("set_item", session_id, item_id, field, reading.value,
+                f"{name}: {label} → {dose_text(reading.value) or 'empty'}")
+
+
 def new_item(exercise_key: str) -> dict[str, Any]:
     """A catalogue exercise with a starting dose, ready to add to a session."""
     exercise = get_exercise(exercise_key)
@@ -176,21 +207,106 @@ def new_item(exercise_key: str) -> dict[str, Any]:
             **DEFAULT_DOSE.get(exercise.unit, {})}
 
 
+@dataclass(frozen=True)
+class Clash:
+    """A value both this coach (unsaved) and another (saved since) changed."""
+
+    key: str  # the edit's `edit_key`
+    what: str  # e.g. "Minutes for Easy run (Mon 07 Dec)"
+    was: str  # the value both started from
+    theirs: str  # the value saved since
+    mine: str  # the value of the unsaved edit
+
+
+def edit_key(edit: dict[str, Any]) -> str:
+    """What an edit changes (its kind, session, item and field): one edit per key."""
+    return ":".join(str(edit.get(k) or "") for k in ("kind", "session_id", "item_id", "field"))
+
+
+_GONE = object()
+
+
+def _target(document: PlanDocument, edit: Edit) -> Any:
+    """The value `edit` sets, as it is in `document` (_GONE if its session or item is)."""
+    found = document.session(edit.session_id)
+    if found is None:
+        return _GONE
+    if edit.kind == "move":
+        return found.day.isoformat()
+    if edit.kind == "set_session":
+        return getattr(found, str(edit.field), _GONE)
+    item = next((i for i in found.items if i.item_id == edit.item_id), None)
+    if item is None:
+        return _GONE
+    return item.exercise if edit.kind == "swap" else getattr(item, str(edit.field), _GONE)
+
+
+def _shown(edit: Edit, value: Any) -> str:
+    if edit.kind == "swap":
+        exercise = get_exercise(str(value))
+        return exercise.name if exercise else str(value)
+    if edit.kind == "move":
+        return f"{date.fromisoformat(str(value)):%a %d %b}"
+    if edit.field in DOSE_LIMITS:
+        return dose_text(value) or "empty"
+    text = str(value or "")
+    return f"“{text[:60]}{'…' if len(text) > 60 else ''}”" if text else "empty"
+
+
+def _what(document: PlanDocument, edit: Edit) -> str:
+    found = document.session(edit.session_id)
+    assert found is not None
+    session_name = f"{found.title or found.modality.title()} ({found.day:%a %d %b})"
+    if edit.kind == "move":
+        return f"Day of {session_name}"
+    if edit.kind == "set_session":
+        return f"{str(edit.field).capitalize()} of {session_name}"
+    item = next(i for i in found.items if i.item_id == edit.item_id)
+    where = f"{item.name} ({found.day:%a %d %b})"
+    if edit.kind == "swap":
+        return f"Exercise {where}"
+    field = str(edit.field)
+    label = DOSE_LIMITS[field].label if field in DOSE_LIMITS else field.capitalize()
+    return f"{label} for {where}"
+
+
+def clashes(base: PlanDocument, head: PlanDocument, edits: list[Edit]) -> list[Clash]:
+    """The unsaved `edits` (made on `base`) whose value another save (`head`) changed too.
+
+    Re-applying them would silently overwrite the other coach's value, so the coach is
+    asked to choose per value. An edit whose value they did not change, or changed to the
+    same, is no clash; one whose session or item is gone is reported by `compile_edits`.
+    """
+    found: list[Clash] = []
+    for edit in edits:
+        if edit.kind not in ("set_item", "set_session", "move", "swap"):
+            continue
+        was, theirs = _target(base, edit), _target(head, edit)
+        if _GONE in (was, theirs) or theirs == was or theirs == edit.value:
+            continue
+        found.append(Clash(edit_key(edit.as_dict()), _what(head, edit), _shown(edit, was),
+                           _shown(edit, theirs), _shown(edit, edit.value)))
+    return found
+
+
 def save_draft(session: Session, actor: Actor, plan_id: str, *, base_version_id: str,
                edits: list[dict[str, Any]], reasons: list[str], rationale: str,
                context: RequestContext) -> tuple[int, list[dict[str, Any]]]:
     """Save a coach's unsaved edits as a new (draft) version on `base_version_id`.
 
     If another version was saved since, nothing is written: Conflict says who saved which
-    version and what it changed, so the edits can be applied on top of it. Returns the new
-    version's number and the edits that no longer applied (their session or item is gone).
+    version and what it changed, so the edits can be applied on top of it, and its
+    `clashes` name the values both changed (the coach chooses per value before saving
+    again). Returns the new version's number and the edits that no longer applied (their
+    session or item is gone).
     """
     with read_phase(session):  # the write lock is taken when the version is stored
         plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
         head = head_version(session, plan)
         if head.id != base_version_id:
             raise Conflict(_what_changed(session, plan, base_version_id=base_version_id,
-                                          head=head))
+                                         head=head),
+                           clashes=_clashes_since(session, plan, base_version_id, head, edits))
         operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
     version, _ = create_edited_version(session, actor, plan_id, request=EditRequest(
         base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
@@ -205,6 +321,7 @@ class RestoredEdits:
     edits: list[dict[str, Any]]  # the ones that still apply, in order
     dropped: int  # the ones that no longer apply (or were not valid edits)
     saved_since: str  # what another version saved since changed, or ""
+    clashes: list[Clash] = dataclasses.field(default_factory=list)  # values both changed
 
 
 def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
@@ -212,7 +329,8 @@ def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
     """Which unsaved edits a browser remembered (made on `base_version_id`) apply to the head.
 
     The edits come from the browser, so each is checked as new input: it is kept only if
-    its session or item still exists and the plan stays valid with it.
+    its session or item still exists and the plan stays valid with it. Values another save
+    changed since that the edits change too come back as `clashes`, for the coach to choose.
     """
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
     head = head_version(session, plan)
@@ -228,15 +346,16 @@ def restore_unsaved_edits(session: Session, actor: Actor, plan_id: str, *,
         except (InvalidInput, TypeError, ValueError, KeyError):
             continue
         kept.append(edit.as_dict())
-    saved_since = ""
+    saved_since, clashing = "", []
     if base_version_id != head.id:
         try:
             saved_since = _what_changed(session, plan, base_version_id=base_version_id,
-                                           head=head)
+                                        head=head)
+            clashing = _clashes_since(session, plan, base_version_id, head, kept)
         except (NotFound, InvalidInput):
             saved_since = f"The plan is now at version {head.version_number}."
     return RestoredEdits(kept, len(remembered) - len(kept) if isinstance(remembered, list) else 0,
-                    saved_since)
+                         saved_since, clashing)
 
 
 def _edit_or_none(raw: Any) -> Edit | None:
@@ -254,6 +373,13 @@ def _with_edit(document: PlanDocument, edit: Edit) -> PlanDocument:
     if stale:
         raise InvalidInput("the edit no longer applies")
     return preview_edits(document, [edit])
+
+
+def _clashes_since(session: Session, plan: Plan, base_version_id: str, head: PlanVersion,
+                   edits: list[dict[str, Any]]) -> list[Clash]:
+    """`clashes` of `edits` (made on `base_version_id`) with what was saved since."""
+    base = document_of(versions.get_version(session, plan, base_version_id))
+    return clashes(base, document_of(head), [Edit.from_dict(e) for e in edits])
 
 
 def _what_changed(session: Session, plan: Plan, *, base_version_id: str,

@@ -15,18 +15,25 @@ from sqlmodel import Session
 
 from plangov_app.services import adherence, diffing
 from plangov_app.services.caching import LruCache
-from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plan_document import DOSE_LIMITS, PlanDocument
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
-from plangov_app.services.plans.unsaved_edits import Edit, days_of_week, preview_edits
+from plangov_app.services.plans.unsaved_edits import (
+    DIALOG_FIELDS,
+    Edit,
+    days_of_week,
+    dose_text,
+    preview_edits,
+)
 from plangov_app.services.rbac import Actor, Permission
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar
 from plangov_app.services.views.common import Choice
 
 #: the dose fields the session dialog edits, and their labels
-EDITABLE = ("sets", "reps", "load_kg", "rpe", "duration_min")
-LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load kg", "rpe": "RPE",
-          "duration_min": "Minutes"}
+EDITABLE = DIALOG_FIELDS
+LABELS = {field: DOSE_LIMITS[field].label for field in EDITABLE}
+#: the phone keyboard each dose box asks for (whole numbers or decimals)
+INPUT_MODES = {f: "numeric" if DOSE_LIMITS[f].whole else "decimal" for f in EDITABLE}
 _PREVIEWS = LruCache[str, PlanDocument](32)  # (head, edits) → previewed document
 
 
@@ -41,6 +48,7 @@ class DialogItem:
     load_kg: str = ""
     rpe: str = ""
     duration_min: str = ""
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)  # field → why refused
 
 
 @dataclasses.dataclass
@@ -62,10 +70,6 @@ class EditorPreview:
     badges: list[str] | None = None
     dialog: SessionDialog | None = None
     weeks: list[WeekRow] | None = None
-
-
-def _text(value: float | int | None) -> str:
-    return "" if value is None else f"{value:g}"
 
 
 def _previewed(head_id: str, head: PlanDocument, edits: list[dict[str, Any]]) -> PlanDocument:
@@ -90,7 +94,7 @@ def _dialog(document: PlanDocument, session_id: str) -> SessionDialog | None:
         day=found.day.isoformat(), notes=found.notes,
         days=[Choice(d.isoformat(), f"{d:%a %d %b}")
               for d in days_of_week(document, session_id)],
-        items=[DialogItem(i.item_id, i.name, *[_text(getattr(i, f)) for f in EDITABLE])
+        items=[DialogItem(i.item_id, i.name, *[dose_text(getattr(i, f)) for f in EDITABLE])
                for i in found.items])
 
 
