@@ -55,7 +55,10 @@ def _env(database_url: str, work: Path) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "REFLEX_USE_SYSTEM_BUN": "1",
             "PATH": f"{tools}:{bin_dir}:{os.environ.get('PATH', '')}",
             "PLANGOV_SECRET_KEY": "browser-test-secret-key-0123456789abcdefgh",
-            "PLANGOV_ENV": "test", "PLANGOV_TELEMETRY_FILE": str(work / "telemetry.jsonl")}
+            "PLANGOV_ENV": "test", "PLANGOV_TELEMETRY_FILE": str(work / "telemetry.jsonl"),
+            # Every test signs in from 127.0.0.1: the whole suite is one address, well over
+            # the per-address limit (tests/api/test_signin_abuse.py tests the limit itself).
+            "PLANGOV_LOGIN_MAX_ATTEMPTS_PER_IP": "100000"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -10,11 +10,37 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
 
 BOXES = ("From", "To", "Actor (email or id)", "Action", "Target id")
 INTERNAL = re.compile(r"[{}]|_id\b|=|\bsessions/|\bweeks/|needs_revision|coach_reviewed")
+
+
+def _edited_plan(app_url: str, athlete_name: str) -> str:
+    """A new plan of `athlete_name` (coach1's) with one Sets change saved; its id.
+
+    The tests read this edit's event (filtered by its target), not whichever edit other
+    tests happened to save last.
+    """
+    coach = _api(app_url, "coach1@demo.test")
+    athlete = next(a for a in coach.get("/users/me").json()["subject_scope"]["athlete_ids"]
+                   if coach.get(f"/athletes/{a}").json()["name"] == athlete_name)
+    plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-08-02",
+                                      "weeks": 4}).json()
+    head = plan["active_version_id"]
+    content = coach.get(f"/plans/{plan['id']}/versions/{head}").json()["content"]
+    w, s, i = next((w, s, i) for w, week in enumerate(content["weeks"])
+                   for s, session in enumerate(week["sessions"])
+                   for i, item in enumerate(session["items"]) if item["sets"])
+    sets = content["weeks"][w]["sessions"][s]["items"][i]["sets"]
+    edited = coach.patch(f"/plans/{plan['id']}/versions/{head}", json={
+        "operations": [{"op": "replace", "path": f"/weeks/{w}/sessions/{s}/items/{i}/sets",
+                        "value": sets % 20 + 1}],
+        "reason_codes": ["fatigue"], "rationale": "A lighter start"})
+    assert edited.status_code == 200, edited.text
+    return plan["id"]
 
 
 def _apply(page: Page, **boxes: str) -> None:
@@ -43,9 +69,10 @@ def test_clear_empties_every_box_and_the_next_apply_filters_what_they_show(page:
 
 def test_details_read_as_words_and_an_event_expands_into_its_full_change(page: Page,
                                                                         app_url: str):
+    plan_id = _edited_plan(app_url, "Athlete 10")
     sign_in(page, app_url, "admin@demo.test")
     page.goto(f"{app_url}/audit")
-    _apply(page, Action="plan.edit")
+    _apply(page, Action="plan.edit", **{"Target id": plan_id})
     rows = page.get_by_role("row").filter(has_text="plan.edit")
     expect(rows.first).to_be_visible()
     for text in rows.all_inner_texts():
@@ -82,8 +109,9 @@ def test_details_read_as_words_and_an_event_expands_into_its_full_change(page: P
 
 def test_compliance_reads_the_change_on_the_audit_page_and_is_sent_nowhere_refused(
         phone: Page, app_url: str):
+    plan_id = _edited_plan(app_url, "Athlete 11")
     sign_in(phone, app_url, "compliance@demo.test")
-    _apply(phone, Action="plan.edit")
+    _apply(phone, Action="plan.edit", **{"Target id": plan_id})
     show = phone.get_by_role("button", name=re.compile(r"^Show event #\d+"))
     expect(show.first).to_be_visible()  # on the card, not off to the right of a table
     expect(phone.locator("a[href*='/history'], a[href*='/plans/']")).to_have_count(0)
