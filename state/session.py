@@ -174,13 +174,26 @@ class SessionState(rx.State):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        await run_write(notifications.mark_read, actor)
+        try:
+            await run_write(notifications.mark_read, actor)
+        except DomainError as error:  # e.g. the database busy (503): nothing was marked
+            return problem_toast(error)
         await self._load_notes(actor)
         return None
 
     async def _plan_opened(self, actor: Actor, plan_id: str) -> None:
-        """Opening a plan reads its notifications (the bell updates)."""
-        if self.unread and await run_write(notifications.mark_plan_read, actor, plan_id):
+        """Opening a plan reads its notifications (the bell updates).
+
+        A side effect of opening the page: if the write cannot be made now (a busy
+        database), the plan still opens and the bell keeps its count.
+        """
+        if not self.unread:
+            return
+        try:
+            marked = await run_write(notifications.mark_plan_read, actor, plan_id)
+        except DomainError:
+            return
+        if marked:
             await self._load_notes(actor)
 
     async def open_page(self) -> Any:
