@@ -324,19 +324,17 @@ def _cell(event: AuditEvent, column: str) -> Any:
     """A column of `event`; `description` is the event in words (as the audit page says it)."""
     if column != "description":
         return getattr(event, column)
-    lines = describing.event_lines(json.loads(event.metadata_json or "{}"))
+    lines = describing.event_lines(json.loads(event.metadata_json))
     return "; ".join([describing.action_label(event.action), *lines])
 
 
 def stream_csv(session: Session, actor: Actor, filters: AuditFilter, *,
-               columns: Sequence[str] = CSV_COLUMNS, chunk_bytes: int = 64_000
-               ) -> Iterator[str]:
+               chunk_bytes: int = 64_000) -> Iterator[str]:
     """The matching events as CSV text chunks, oldest first (audit:export; not audited).
 
     Call `record_export` once the first chunk is built.
     """
-    return csv_chunks(iter_events(session, actor, filters), columns=columns,
-                      chunk_bytes=chunk_bytes)
+    return csv_chunks(iter_events(session, actor, filters), chunk_bytes=chunk_bytes)
 
 
 def export_csv(session: Session, actor: Actor, filters: AuditFilter, context: RequestContext,

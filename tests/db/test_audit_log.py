@@ -8,7 +8,7 @@ import csv
 import hashlib
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -264,3 +264,59 @@ def test_the_page_export_holds_at_most_limit_and_says_if_more(seeded) -> None:
     occurred = rows[1][audit.CSV_COLUMNS.index("occurred_at")]
     assert datetime.fromisoformat(occurred).year >= 2026
     assert len([e for e in events() if e.action == "audit.export"]) == 2
+
+
+def _linked(seq: int, prev_hash: str, **fields) -> AuditEvent:
+    event = AuditEvent(id=f"e{seq}", seq=seq, occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+                       action="test.link", metadata_json="{}", prev_hash=prev_hash, **fields)
+    event.hash = audit.compute_hash(event)
+    return event
+
+
+def test_each_broken_link_is_named_in_its_own_words() -> None:
+    first = _linked(1, audit.GENESIS_HASH)
+    assert audit._link_problem(first, 1, audit.GENESIS_HASH) == ""
+    assert audit._link_problem(first, 2, audit.GENESIS_HASH) == (
+        "expected event #2 next, found #1 (events missing)")
+    assert audit._link_problem(first, 1, "f" * 64) == (
+        "its prev_hash does not match the previous event's hash")
+    first.action = "test.altered"  # the stored hash no longer covers the contents
+    assert audit._link_problem(first, 1, audit.GENESIS_HASH) == (
+        "its contents do not match its hash (altered)")
+
+
+def test_a_filter_refusal_names_its_field() -> None:
+    with pytest.raises(InvalidInput, match=r"^action: "):
+        AuditFilter(action="plan\x00")
+    west = timezone(timedelta(hours=-5))  # 9999-12-31 23:00 here is past year 9999 in UTC
+    with pytest.raises(InvalidInput, match=r"^date_to: out of range"):
+        AuditFilter(date_to=datetime(9999, 12, 31, 23, 0, tzinfo=west))
+
+
+def test_a_full_last_page_has_no_cursor_and_pages_default_to_fifty(seeded) -> None:
+    for n in range(3):
+        append(f"exact.{n}")
+    with read_session() as session:
+        page, cursor = audit.list_events(session, actor(COMPLIANCE), AuditFilter(action="exact."),
+                                         limit=3)
+        assert len(page) == 3 and cursor is None  # exactly a page: nothing after it
+    for n in range(60):
+        append(f"many.{n}")
+    with read_session() as session:
+        page, cursor = audit.list_events(session, actor(COMPLIANCE), AuditFilter(action="many."))
+        assert len(page) == 50 and cursor == page[-1].seq
+        browsed = audit.browse(session, actor(COMPLIANCE), AuditFilter(action="many."))
+        assert len(browsed.events) == 50 and browsed.next_seq == page[-1].seq
+
+
+def test_the_page_export_joins_its_chunks_into_one_csv(seeded) -> None:
+    for n in range(40):
+        append(f"big.{n}", metadata={"pad": "y" * 2000})  # well over one 64 kB chunk
+    with unit_of_work() as session:
+        text, count, more = audit.export_csv(session, actor(COMPLIANCE),
+                                             AuditFilter(action="big."), CONTEXT, limit=100)
+    with read_session() as session:
+        streamed = "".join(audit.stream_csv(session, actor(COMPLIANCE),
+                                            AuditFilter(action="big.")))
+    assert (count, more) == (40, False) and len(text) > 64_000
+    assert text == streamed
