@@ -103,7 +103,7 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
         content_json=content_json or json.dumps(content, sort_keys=True),
         reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
         idempotency_key=spec.idempotency_key,
-        idempotency_fingerprint=idempotency_fingerprint, created_at=utcnow())
+        idempotency_fingerprint=idempotency_fingerprint)  # created_at: set when inserted
     return PreparedVersion(version=version, document=spec.document,
                            session_rows=_session_rows(version.id, content),
                            change_rows=_change_rows(version.id, spec))
@@ -112,11 +112,11 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
 def _author_columns(actor: Actor | None, algorithm: str | None) -> dict[str, Any]:
     """Who writes a version: the algorithm at `actor`'s request, `actor`, or the system."""
     if algorithm is not None:
-        return {"author_id": None, "author_role": ALGORITHM, "author_kind": ALGORITHM,
+        return {"author_role": ALGORITHM, "author_kind": ALGORITHM,
                 "algorithm_version": algorithm,
                 "requested_by": actor.user_id if actor else None}
     if actor is None:
-        return {"author_id": None, "author_role": SYSTEM, "author_kind": SYSTEM}
+        return {"author_role": SYSTEM, "author_kind": SYSTEM}
     return {"author_id": actor.user_id, "author_role": actor.role.value, "author_kind": PERSON}
 
 
