@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from plangov_app.services import adherence, catalogue, diffing, status
+from plangov_app.services import adherence, catalogue, custom_exercises, diffing, status
 from plangov_app.services.caching import LruCache
 from plangov_app.services.plan_document import DOSE_LIMITS, PlanDocument
 from plangov_app.services.plans import revisions
@@ -35,6 +35,10 @@ EDITABLE = DIALOG_FIELDS
 LABELS = {field: DOSE_LIMITS[field].label for field in EDITABLE}
 #: the phone keyboard each dose box asks for (whole numbers or decimals)
 INPUT_MODES = {f: "numeric" if DOSE_LIMITS[f].whole else "decimal" for f in EDITABLE}
+#: what a custom exercise may be (the picker's "New exercise" form)
+EXERCISE_MODALITIES = [Choice(m, m.capitalize()) for m in custom_exercises.MODALITIES]
+EXERCISE_UNITS = [Choice(u, f"{u.capitalize()} ({custom_exercises.UNIT_LABELS[u]})")
+                  for u in custom_exercises.UNITS]
 _PREVIEWS = LruCache[str, PlanDocument](32)  # (head, edits) → previewed document
 
 

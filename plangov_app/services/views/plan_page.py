@@ -110,6 +110,7 @@ class PlanPage:
     revising: bool = False  # an edit revises the running (approved or published) plan
     can_recall: bool = False  # submitted, not answered yet: the coach may take it back
     done_weeks: int = 0  # weeks already done (a revision leaves them as they were)
+    can_add_exercise: bool = False  # may add custom exercises to the club's catalogue
 
 
 def may_edit(actor: Actor, plan: Plan) -> bool:
@@ -237,4 +238,5 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         can_recall=editing and (plan.status, "recall") in status.TRANSITIONS
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
+        can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
         **_athlete_panel(session, actor, plan, document, today))
