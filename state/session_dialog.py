@@ -168,8 +168,9 @@ class SessionDialogState(SignedIn, rx.State):
             self.new_name = self.catalogue_query.strip()
 
     def set_new_name(self, value: str) -> None:
-        """The new exercise's name as typed."""
+        """The new exercise's name as typed (an earlier refusal of the name goes)."""
         self.new_name = value[:200]
+        self.new_problems = {k: v for k, v in self.new_problems.items() if k != "name"}
 
     def set_new_modality(self, value: str) -> None:
         """The new exercise's modality."""

@@ -233,6 +233,7 @@ def test_a_custom_exercise_is_added_from_the_picker_and_used_in_the_session(
     dialog.get_by_role("button", name="Add to catalogue and use it").click()
     expect(page.locator("#new-why-name")).to_have_text("Name must be 3 to 60 characters long.")
     box.fill(name)
+    expect(page.locator("#new-why-name")).to_have_count(0)  # typing clears the refusal
     dialog.get_by_label("New exercise modality").click()
     page.get_by_role("option", name="Conditioning").click()
     dialog.get_by_label("New exercise unit").click()
