@@ -12,7 +12,13 @@ from components.comment_thread import comments_panel
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
 from components.ui import status_badge
-from plangov_app.services.views.editor import EDITABLE, INPUT_MODES, LABELS
+from plangov_app.services.views.editor import (
+    EDITABLE,
+    EXERCISE_MODALITIES,
+    EXERCISE_UNITS,
+    INPUT_MODES,
+    LABELS,
+)
 from state.editor import REASONS, EditorState
 from state.plan_view import PlanViewState
 from state.session_dialog import SessionDialogState
@@ -63,6 +69,50 @@ def _hit(hit: rx.Var, index: rx.Var) -> rx.Component:
                   _hover={"background": "var(--accent-a3)"})
 
 
+def _new_problem(field: str) -> rx.Component:
+    return rx.cond(Dialog.new_problems.contains(field),
+                   rx.text(Dialog.new_problems[field].to(str), id=f"new-why-{field}",
+                           role="alert", size="1", color="var(--red-11)"))
+
+
+def _new_select(field: str, label: str, value: rx.Var, choices: list, on_change) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", weight="bold"),
+        rx.select.root(rx.select.trigger(aria_label=f"New exercise {label.lower()}"),
+                       rx.select.content(*[rx.select.item(c.label, value=c.value)
+                                           for c in choices]),
+                       value=value, on_change=on_change),
+        _new_problem(field), spacing="1")
+
+
+def _new_exercise() -> rx.Component:
+    """A custom exercise for the club's catalogue: name, modality, unit."""
+    invalid = Dialog.new_problems.contains("name")
+    return rx.cond(PlanViewState.can_add_exercise, rx.cond(
+        Dialog.new_open,
+        rx.vstack(
+            rx.text("New exercise for the club's catalogue", weight="bold", size="2"),
+            rx.vstack(rx.text("Name", as_="label", html_for="new-exercise-name", size="1",
+                              weight="bold"),
+                      rx.input(id="new-exercise-name", value=Dialog.new_name,
+                               on_change=Dialog.set_new_name, aria_label="New exercise name",
+                               width="100%", aria_invalid=rx.cond(invalid, "true", "false"),
+                               aria_describedby=rx.cond(invalid, "new-why-name", "")),
+                      _new_problem("name"), spacing="1", width="100%"),
+            rx.flex(_new_select("modality", "Modality", Dialog.new_modality,
+                                EXERCISE_MODALITIES, Dialog.set_new_modality),
+                    _new_select("unit", "Unit", Dialog.new_unit, EXERCISE_UNITS,
+                                Dialog.set_new_unit), gap="3", wrap="wrap"),
+            rx.flex(rx.button("Cancel", size="1", variant="soft", on_click=Dialog.toggle_new),
+                    rx.button("Add to catalogue and use it", size="1",
+                              on_click=Dialog.add_new_exercise),
+                    gap="2", wrap="wrap"),
+            spacing="2", width="100%", padding="0.6em", border="1px dashed var(--gray-a7)",
+            border_radius="6px"),
+        rx.button(rx.icon("circle-plus", size=14), "New exercise…", size="1", variant="ghost",
+                  on_click=Dialog.toggle_new)))
+
+
 def _picker() -> rx.Component:
     has_hits = Dialog.catalogue_hits.length() > 0
     return rx.vstack(
@@ -83,6 +133,7 @@ def _picker() -> rx.Component:
                 rx.text("No exercise matches.", size="2", color_scheme="gray")),
         rx.text("↑ ↓ to choose, Enter to pick, Esc to go back", size="1",
                 color_scheme="gray"),
+        _new_exercise(),
         rx.button("Cancel", size="1", variant="soft", on_click=Dialog.close_picker),
         spacing="2", width="100%", padding="0.6em", border="1px solid var(--gray-a6)",
         border_radius="6px")
@@ -150,9 +201,10 @@ def _clashes() -> rx.Component:
 
 def _save_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title("Save draft"),
+        rx.dialog.title(rx.cond(PlanViewState.revising, "Save revision", "Save draft")),
         rx.dialog.description("Why are you changing the generated plan? Tick at least one "
                               "reason.", size="2"),
+        _revision_effect(),
         rx.flex(*[rx.box(rx.checkbox(code.replace("_", " "),
                                      checked=EditorState.reasons.contains(code),
                                      on_change=lambda _v, c=code: EditorState.toggle_reason(c)),
@@ -169,6 +221,48 @@ def _save_dialog() -> rx.Component:
                 margin_top="1em"),
         max_width="520px"),
         open=EditorState.save_open, on_open_change=EditorState.set_save_open)
+
+
+def _revision_effect() -> rx.Component:
+    """What saving the unsaved edits of a running plan will do (approval asked or kept)."""
+    asks = EditorState.revision.contains("approval again")
+    return rx.cond(PlanViewState.revising & (EditorState.revision != ""), rx.callout(
+        EditorState.revision, icon=rx.cond(asks, "triangle-alert", "info"),
+        color_scheme=rx.cond(asks, "amber", "blue"), size="1", width="100%",
+        margin_top="0.6em", id="revision-effect"))
+
+
+def _revising_note() -> rx.Component:
+    """A running plan: edits revise it; weeks already done stay as they were."""
+    return rx.cond(PlanViewState.revising, rx.text(
+        "This plan is running: saving makes a revision. Changes to exercises, load, volume "
+        "or days go back to the athlete for approval; notes and wording only tell them.",
+        rx.cond(PlanViewState.done_weeks > 0, rx.text.span(
+            " The ", PlanViewState.done_weeks, " week(s) already done stay as they were.")),
+        size="1", color_scheme="gray"))
+
+
+def _recall() -> rx.Component:
+    """Recall a submitted plan before the athlete answers, after a confirmation."""
+    return rx.cond(PlanViewState.can_recall, rx.vstack(
+        rx.text("Sent to the athlete; waiting for their answer.", size="2"),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.button(rx.icon("undo-2", size=14), "Recall from athlete",
+                                              variant="soft", color_scheme="orange",
+                                              width="100%")),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Recall this plan?"),
+                rx.alert_dialog.description(
+                    "The athlete can no longer accept it and is told it was withdrawn. It "
+                    "becomes a draft you can edit and submit again.", size="2"),
+                rx.flex(rx.alert_dialog.cancel(rx.button("Keep it with the athlete",
+                                                         variant="soft")),
+                        rx.alert_dialog.action(rx.button("Recall plan", color_scheme="orange",
+                                                         on_click=EditorState.recall)),
+                        gap="2", justify="end", margin_top="1em", wrap="wrap"),
+                max_width="440px"),
+            open=EditorState.recall_open, on_open_change=EditorState.set_recall_open),
+        spacing="2", width="100%"))
 
 
 def _sidebar() -> rx.Component:
@@ -192,15 +286,21 @@ def _sidebar() -> rx.Component:
                 rx.text("Unsaved edits", weight="bold", size="2"), edits,
                 spacing="2", width="100%")),
             rx.cond(PlanViewState.can_edit, rx.vstack(
-                rx.button("Save draft", on_click=EditorState.set_save_open(True),
+                _revising_note(),
+                _revision_effect(),
+                rx.button(rx.cond(PlanViewState.revising, "Save revision", "Save draft"),
+                          on_click=EditorState.set_save_open(True),
                           disabled=EditorState.edits.length() == 0, width="100%"),
-                rx.text_area(value=TypedState.submit_note,
-                             on_change=TypedState.set_submit_note,
-                             aria_label="Note to the athlete", placeholder="Note to the athlete",
-                             width="100%"),
-                rx.button("Submit for Approval", on_click=EditorState.submit, width="100%",
-                          color_scheme="green"),
+                rx.cond(~PlanViewState.revising, rx.vstack(
+                    rx.text_area(value=TypedState.submit_note,
+                                 on_change=TypedState.set_submit_note,
+                                 aria_label="Note to the athlete",
+                                 placeholder="Note to the athlete", width="100%"),
+                    rx.button("Submit for Approval", on_click=EditorState.submit,
+                              width="100%", color_scheme="green"),
+                    width="100%", spacing="2")),
                 width="100%", spacing="2")),
+            _recall(),
             spacing="2", width="100%"), width="100%"),
         _versions_panel(),
         _athlete_panel(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.generate_dialog import generate_button, generate_dialog
 from components.layout import page, page_title
 from components.ui import empty_state, pager, status_badge
 from plangov_app.services.views.plans_list import FILTERS
@@ -66,6 +67,7 @@ def plans_page() -> rx.Component:
             rx.select.trigger(aria_label="Filter by status"),
             rx.select.content(*[rx.select.item(label, value=f) for f, label in FILTERS.items()]),
             value=PlansState.status_filter, on_change=PlansState.set_status_filter),
+        rx.cond(PlansState.can_generate, generate_button()),
         gap="2", wrap="wrap", width=["100%", "auto"])
     table = rx.table.root(
         rx.table.header(rx.table.row(
@@ -81,4 +83,5 @@ def plans_page() -> rx.Component:
                         rx.box(table, overflow_x="auto", width="100%")),
                 empty_state("No plans match. New plans appear here when they are generated.")),
         pager(PlansState.page_label, PlansState),
+        rx.cond(PlansState.can_generate, generate_dialog()),
         width="100%")

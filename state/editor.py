@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import date
 from functools import partial
 from typing import Any
 
 import reflex as rx
 
+from plangov_app.services import status
 from plangov_app.services.errors import Conflict, DomainError
 from plangov_app.services.plans.edits import REASON_CODES
-from plangov_app.services.plans.transitions import submit_for_approval
+from plangov_app.services.plans.transitions import recall_submission, submit_for_approval
 from plangov_app.services.plans.unsaved_edits import (
     Clash,
     edit_key,
@@ -48,6 +50,9 @@ class EditorState(SignedIn, rx.State):
     # ("theirs" or "mine") per clash key: chosen before saving again.
     clashes: list[Clash] = []
     choices: dict[str, str] = {}
+    # a running plan: what saving the unsaved edits will do ("" when not revising)
+    revision: str = ""
+    recall_open: bool = False
 
     @rx.var
     def unchosen(self) -> int:
@@ -80,7 +85,7 @@ class EditorState(SignedIn, rx.State):
         if redirect:
             return redirect
         self.edits, self.preview_badges, self.calendar_stale = [], [], False
-        self.clashes, self.choices = [], {}
+        self.clashes, self.choices, self.revision = [], {}, ""
         await (await self.get_state(SessionDialogState))._close()
         return await self._restore(plan)
 
@@ -161,6 +166,8 @@ class EditorState(SignedIn, rx.State):
         badges = preview.badges or []
         if badges != self.preview_badges:
             self.preview_badges = badges
+        if preview.revision != self.revision:
+            self.revision = preview.revision
         self._remember(actor.user_id, plan)
         dialog._show(preview.dialog)
         return None
@@ -214,7 +221,7 @@ class EditorState(SignedIn, rx.State):
             number, stale = await run_write(save_draft, actor, plan.plan_id,
                                             base_version_id=plan.head_id, edits=self.edits,
                                             reasons=self.reasons, rationale=typed.rationale,
-                                            context=self._context())
+                                            context=self._context(), today=date.today())
         except Conflict as error:
             await plan._load()  # the view (and head_id) now show their version
             await self._apply(self.edits)
@@ -230,7 +237,32 @@ class EditorState(SignedIn, rx.State):
         self._remember(actor.user_id, plan)
         await self._load_editor()
         note = f" {len(stale)} edit(s) no longer applied." if stale else ""
+        if plan.plan_status == status.COACH_REVIEWED:
+            note += " It went back to the athlete for approval."
+        elif plan.revising:
+            note += " The athlete has been told; their approval stays."
         return rx.toast.success(f"Saved as version {number}.{note}")
+
+    def set_recall_open(self, value: bool) -> None:
+        """Open or close the recall confirmation."""
+        self.recall_open = value
+
+    async def recall(self) -> Any:
+        """Take the submitted plan back before the athlete answers (→ draft)."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        plan = await self.get_state(PlanViewState)
+        self.recall_open = False
+        try:
+            await run_write(recall_submission, actor, plan.plan_id, comment="",
+                            context=self._context())
+        except DomainError as error:
+            await self._load_editor()
+            return problem_toast(error)
+        await self._load_editor()
+        return rx.toast.success("Recalled: the plan is a draft again and the athlete was told "
+                                "it was withdrawn.")
 
     async def submit(self) -> Any:
         """Submit for Approval (unsaved edits must be saved first)."""

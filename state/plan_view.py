@@ -62,6 +62,10 @@ class PlanViewState(SignedIn, rx.State):
     previous: list[OtherPlan] = []
     can_edit: bool = False
     can_decide: bool = False
+    revising: bool = False
+    can_recall: bool = False
+    done_weeks: int = 0
+    can_add_exercise: bool = False
 
     async def _show(self, page: PlanPage) -> None:
         """Map the read model to vars (the threads go to `CommentsState`)."""

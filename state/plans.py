@@ -24,6 +24,7 @@ class PlansState(SignedIn, CursorPager, rx.State):
     rows: list[PlanRow] = []
     total: int = 0
     as_cards: bool = False
+    can_generate: bool = False
 
     async def load(self) -> Any:
         """on_load: check plan:view and fetch."""
@@ -44,6 +45,7 @@ class PlansState(SignedIn, CursorPager, rx.State):
             return problem_toast(error)
         self.heading, self.status_filter = page.heading, page.status_filter
         self.rows, self.total, self.as_cards = page.rows, page.total, page.as_cards
+        self.can_generate = page.can_generate
         return page.next_cursor
 
     @rx.var

@@ -13,11 +13,12 @@ from typing import Any
 import reflex as rx
 
 from plangov_app.services import catalogue
+from plangov_app.services.custom_exercises import add_custom_exercise
 from plangov_app.services.errors import DomainError, InvalidInput
 from plangov_app.services.plans.unsaved_edits import Edit, dose_edit, dose_text, new_item
 from plangov_app.services.views.common import Choice
 from plangov_app.services.views.editor import EDITABLE, DialogItem, SessionDialog
-from state.session import SignedIn, problem_toast
+from state.session import SignedIn, problem_toast, run_read, run_write
 
 CATALOGUE_HITS = 8
 
@@ -37,6 +38,12 @@ class SessionDialogState(SignedIn, rx.State):
     catalogue_query: str = ""
     catalogue_hits: list[Choice] = []
     picker_active: int = 0  # the result the arrow keys are on (Enter picks it)
+    # "New exercise": a custom exercise for the club's catalogue, added and then picked
+    new_open: bool = False
+    new_name: str = ""
+    new_modality: str = "strength"
+    new_unit: str = "reps"
+    new_problems: dict[str, str] = {}
     # Values refused in the open dialog, "item_id:field" → why (shown beside the field).
     _refused: dict[str, str] = {}
 
@@ -143,15 +150,56 @@ class SessionDialogState(SignedIn, rx.State):
         return await editor._add(Edit("remove_item", self.open_session, item_id, None, None,
                                       f"{name}: removed").as_dict())
 
-    def open_picker(self, target: str, name: str) -> None:
+    async def open_picker(self, target: str, name: str) -> None:
         """Open the catalogue to add an exercise ("new") or swap `target` for another."""
-        self.picker_for = target
+        self.picker_for, self.new_open, self.new_problems = target, False, {}
         self.picker_label = "Add an exercise" if target == "new" else f"Swap {name} for…"
+        await run_read(catalogue.refresh_custom)  # the club's exercises, as stored now
         self.search_catalogue("")
 
     def close_picker(self) -> None:
         """Back to the session's exercises."""
-        self.picker_for = ""
+        self.picker_for, self.new_open = "", False
+
+    def toggle_new(self) -> None:
+        """Show or hide the "New exercise" form (the name starts as the search typed)."""
+        self.new_open, self.new_problems = not self.new_open, {}
+        if self.new_open and not self.new_name:
+            self.new_name = self.catalogue_query.strip()
+
+    def set_new_name(self, value: str) -> None:
+        """The new exercise's name as typed (an earlier refusal of the name goes)."""
+        self.new_name = value[:200]
+        self.new_problems = {k: v for k, v in self.new_problems.items() if k != "name"}
+
+    def set_new_modality(self, value: str) -> None:
+        """The new exercise's modality."""
+        self.new_modality = value
+
+    def set_new_unit(self, value: str) -> None:
+        """What the new exercise's dose counts."""
+        self.new_unit = value
+
+    async def add_new_exercise(self) -> Any:
+        """Add the custom exercise to the club's catalogue, then add or swap it in here."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            exercise = await run_write(add_custom_exercise, actor, name=self.new_name,
+                                       modality=self.new_modality, unit=self.new_unit,
+                                       context=self._context())
+        except InvalidInput as error:
+            errors = error.extra.get("errors") or [
+                {"field": error.extra.get("field", "name"), "message": error.detail}]
+            self.new_problems = {e["field"]: e["message"] for e in errors}
+            return None
+        except DomainError as error:
+            return problem_toast(error)
+        self.new_open, self.new_name, self.new_problems = False, "", {}
+        picked = await self.pick_exercise(exercise.key)
+        added = rx.toast.success(f"{exercise.name} is in the club's catalogue now.")
+        return added if picked is None else [picked, added]
 
     async def escape(self) -> Any:
         """Escape closes the exercise picker if it is open, else the dialog."""
@@ -176,9 +224,10 @@ class SessionDialogState(SignedIn, rx.State):
     def search_catalogue(self, query: str) -> None:
         """Exercises whose name, pattern or equipment matches `query`."""
         self.catalogue_query, self.picker_active = query[:60], 0
-        self.catalogue_hits = [Choice(e.key, f"{e.name} · {e.category}, {e.equipment}")
-                               for e in catalogue.search(self.catalogue_query,
-                                                         limit=CATALOGUE_HITS)]
+        self.catalogue_hits = [
+            Choice(e.key, f"{e.name} · {e.category}, "
+                          f"{'club exercise' if e.custom else e.equipment}")
+            for e in catalogue.search(self.catalogue_query, limit=CATALOGUE_HITS)]
 
     async def pick_exercise(self, key: str) -> Any:
         """Add the chosen exercise, or swap the picked item for it."""

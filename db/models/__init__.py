@@ -7,6 +7,7 @@ Importing the package registers every table in `SQLModel.metadata` (Alembic and
 
 from db.models.audit import AuditEvent
 from db.models.base import clock_at, new_id, text_column, utcnow
+from db.models.catalogue import CustomExercise
 from db.models.comments import PlanComment
 from db.models.experiments import Experiment, ExperimentAssignment, ExposureEvent, FeatureFlag
 from db.models.notifications import Notification
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEvent",
     "CoachAthlete",
     "CsatResponse",
+    "CustomExercise",
     "Experiment",
     "ExperimentAssignment",
     "ExposureEvent",

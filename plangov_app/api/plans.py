@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -176,13 +176,16 @@ def edit_version(
 
     Send JSON Patch `operations` (or a whole `content`), `reason_codes` and a `rationale`.
     A base that is not the head gets 409; a repeated `Idempotency-Key` returns the
-    version created the first time.
+    version created the first time. An approved or published plan is revised instead:
+    weeks before today are refused (422), and the plan goes back to the athlete
+    (coach_reviewed) only when the change alters what they do (audited `plan.revise`).
     """
     operations = None if body.operations is None else [
         op.model_dump(by_alias=True, exclude_unset=True) for op in body.operations]
     request = edits.EditRequest(base_version_id=version_id, operations=operations,
                                 content=body.content, reason_codes=tuple(body.reason_codes),
-                                rationale=body.rationale, idempotency_key=idempotency_key)
+                                rationale=body.rationale, idempotency_key=idempotency_key,
+                                today=date.today())
     version, created = edits.create_edited_version(session, actor, plan_id, request=request,
                                                    context=context)
     finish_write(session)
@@ -209,6 +212,16 @@ def submit(plan_id: PlanId, body: SubmitIn, session: SessionDep, actor: CurrentA
     """Coach submits for approval → coach_reviewed; the athlete is notified."""
     plan = transitions.submit_for_approval(session, actor, plan_id, comment=body.comment,
                                            context=context)
+    finish_write(session)
+    return _header(session, actor, plan)
+
+
+@router.post("/{plan_id}/recall", response_model=PlanOut)
+def recall(plan_id: PlanId, body: SubmitIn, session: SessionDep, actor: CurrentActor,
+           context: ContextDep) -> PlanOut:
+    """Coach takes a submitted plan back before the athlete answers → draft (athlete told)."""
+    plan = transitions.recall_submission(session, actor, plan_id, comment=body.comment,
+                                         context=context)
     finish_write(session)
     return _header(session, actor, plan)
 

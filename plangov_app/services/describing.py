@@ -279,6 +279,8 @@ ACTION_LABELS = {
     "plan.submit": "Plan sent to the athlete", "plan.approve": "Athlete's decision",
     "plan.request_changes": "Changes requested", "plan.override": "Approval overridden",
     "plan.publish": "Plan published", "plan.complete": "Plan completed",
+    "plan.recall": "Plan withdrawn from the athlete", "plan.revise": "Running plan revised",
+    "catalogue.exercise_add": "Custom exercise added",
     "plan.comment": "Comment written", "plan.comment.resolve": "Comment resolved",
     "plan.comment.reopen": "Comment reopened", "plan.changelog_export": "Change log exported",
     "audit.export": "Audit log exported", "role.change": "Role changed",
@@ -292,9 +294,11 @@ EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "
                 "experiment_arm": "Experiment arm", "start_date": "Starts", "weeks": "Weeks",
                 "permission": "Permission", "retry_after_s": "Retry after (s)",
                 "window_s": "Window (s)", "suppressed_before": "Repeats not recorded",
-                "visibility": "Visible to", "length": "Length (characters)"}
+                "visibility": "Visible to", "length": "Length (characters)",
+                "approval": "Athlete's approval", "name": "Name", "modality": "Modality",
+                "unit": "Unit"}
 #: metadata keys that carry ids or are said better elsewhere (the changes themselves)
-_UNSAID = {"fields_changed", "version_number", "format"}
+_UNSAID = {"fields_changed", "version_number", "format", "needs_approval"}
 #: what a reader looks for first; other keys follow in their stored order
 _FIRST = ("status", "decision", "reason_codes", "change_count", "badges", "rationale_tags")
 

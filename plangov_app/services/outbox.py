@@ -20,7 +20,7 @@ from plangov_app.settings import get_settings
 
 TOPICS = ("plan.generated", "plan.version.updated", "plan.submitted", "plan.approved",
           "plan.published", "plan.changes_requested", "plan.comment.created",
-          "plan.completed")
+          "plan.completed", "plan.recalled")
 
 
 class Sink(Protocol):

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     AUDIT_EXPORT = "audit:export"
     USER_MANAGE = "user:manage"
+    CATALOGUE_MANAGE = "catalogue:manage"
 
 
 class Scope(StrEnum):
@@ -70,6 +71,7 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.AUDIT_READ: {A: Scope.ALL, K: Scope.ALL},
     P.AUDIT_EXPORT: {A: Scope.ALL, K: Scope.ALL},
     P.USER_MANAGE: {A: Scope.ALL},
+    P.CATALOGUE_MANAGE: {A: Scope.ALL, C: Scope.ALL},  # the club's own exercises
 }
 
 #: permissions whose targets are athletes (the others are global to the role).

@@ -19,7 +19,8 @@ from plangov_app.services.context import RequestContext
 
 #: audit actions that record the version they created
 VERSION_ACTIONS = ("plan.generate", "plan.edit", "plan.submit", "plan.approve",
-                   "plan.request_changes", "plan.override", "plan.publish", "plan.complete")
+                   "plan.request_changes", "plan.override", "plan.publish", "plan.complete",
+                   "plan.recall", "plan.revise")
 
 
 @dataclass

@@ -37,12 +37,33 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (DRAFT, "override"): APPROVED,
     (NEEDS_REVISION, "override"): APPROVED,
     (COACH_REVIEWED, "override"): APPROVED,
+    # the coach takes a submitted plan back before the athlete has answered
+    (COACH_REVIEWED, "recall"): DRAFT,
+    # a running plan revised: what the athlete does changed → their approval is asked again;
+    # only notes or wording changed → the approval stands (the athlete is told)
+    (APPROVED, "revise"): COACH_REVIEWED,
+    (PUBLISHED, "revise"): COACH_REVIEWED,
+    (APPROVED, "amend"): APPROVED,
+    (PUBLISHED, "amend"): PUBLISHED,
 }
+#: statuses whose plan is revised (a new version) rather than edited as a draft
+REVISABLE = (APPROVED, PUBLISHED)
 
 _WHY = {
     ("edit", COACH_REVIEWED): "it is waiting for the athlete's decision; it can be edited again "
                               "once they request changes",
-    ("edit", APPROVED): "it has been approved; approved plans are not edited",
+    ("edit", APPROVED): "it has been approved; revise it instead",
+    ("edit", PUBLISHED): "it is published; revise it instead",
+    ("revise", COMPLETED): "it is completed; a completed plan is not changed",
+    ("amend", COMPLETED): "it is completed; a completed plan is not changed",
+    ("edit", COMPLETED): "it is completed; a completed plan is not changed",
+    ("recall", APPROVED): "the athlete has already accepted it",
+    ("recall", PUBLISHED): "the athlete has already accepted it and it is published",
+    ("recall", COMPLETED): "it is completed",
+    ("recall", NEEDS_REVISION): "the athlete has already asked for changes; it is back with "
+                                "you to edit",
+    ("recall", DRAFT): "it has not been sent to the athlete",
+    ("recall", GENERATED): "it has not been sent to the athlete",
     ("submit", NEEDS_REVISION): "the athlete asked for changes; save a revised draft first",
     ("submit", COACH_REVIEWED): "it has already been submitted and waits for the athlete",
     ("accept", DRAFT): "the coach has not submitted it for approval yet",

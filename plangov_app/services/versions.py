@@ -31,7 +31,8 @@ def document_of(version: PlanVersion) -> PlanDocument:
     """The validated document of a stored version (shared: callers must not mutate it)."""
     cached = _DOCUMENTS.get(version.id)
     if cached is None:
-        cached = PlanDocument.model_validate(json.loads(version.content_json))
+        cached = PlanDocument.model_validate(json.loads(version.content_json),
+                                             context={"stored": True})
         _DOCUMENTS.put(version.id, cached)
     return cached
 

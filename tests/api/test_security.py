@@ -25,7 +25,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "admin": {OWN: set(ALL_PERMISSIONS), OTHER: set(ALL_PERMISSIONS),
               NONE: set(ALL_PERMISSIONS)},
     "coach": {OWN: {"plan:view", "plan:edit", "plan:submit", "plan:comment"}, OTHER: set(),
-              NONE: {"plan:view", "plan:edit", "plan:submit", "plan:comment"}},
+              NONE: {"plan:view", "plan:edit", "plan:submit", "plan:comment",
+                     "catalogue:manage"}},  # custom exercises for the club's catalogue
     "athlete": {OWN: {"plan:view", "plan:approve", "plan:comment"}, OTHER: set(),
                 NONE: {"plan:view", "plan:approve", "plan:comment"}},
     "support": {OWN: {"plan:view"}, OTHER: set(), NONE: {"plan:view"}},

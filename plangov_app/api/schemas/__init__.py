@@ -4,7 +4,7 @@ Every schema is re-exported here: `from plangov_app.api.schemas import PlanOut` 
 """
 
 from plangov_app.api.schemas.audit import AuditEventOut, ChainOut
-from plangov_app.api.schemas.catalogue import ExerciseOut
+from plangov_app.api.schemas.catalogue import ExerciseIn, ExerciseOut
 from plangov_app.api.schemas.comments import CommentIn, CommentOut
 from plangov_app.api.schemas.common import ERROR_RESPONSES, Page, Problem, Strict
 from plangov_app.api.schemas.notifications import NotificationList, NotificationOut
@@ -48,6 +48,7 @@ __all__ = [
     "CommentOut",
     "DecisionIn",
     "DiffOut",
+    "ExerciseIn",
     "ExerciseOut",
     "MeOut",
     "NotificationList",

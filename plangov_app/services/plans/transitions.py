@@ -57,6 +57,37 @@ def submit_for_approval(session: Session, actor: Actor, plan_id: str, *, comment
     return plan
 
 
+def recall_submission(session: Session, actor: Actor, plan_id: str, *, comment: str = "",
+                      context: RequestContext) -> Plan:
+    """The coach takes a submitted plan back before the athlete answers → draft.
+
+    Refused (Conflict, in a sentence) once the athlete has decided, or when it was never
+    sent. The athlete is told the plan was withdrawn; audited as `plan.recall`.
+    """
+    comment = clean_text(comment, "comment")
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_SUBMIT, for_update=True)
+    old_status = plan.status
+    status.next_status(old_status, "recall")
+    version = _transition_version(session, plan, actor, action="recall", kind="recall",
+                                  comment_id=None, note=comment.strip())
+    plan.submitted_at = None
+    audit.record(session, action="plan.recall", context=context, actor=actor,
+                 target_type="plan", target_id=plan.id,
+                 metadata={"version_id": version.id, "status": {"from": old_status,
+                                                                 "to": plan.status},
+                           "comment": comment.strip() or None})
+    outbox.emit(session, "plan.recalled", plan, version_id=version.id,
+                coach_id=acting_coach_id(actor))
+    notifications.notify(session, plan.athlete_id, kind="plan.recalled",
+                         title="Your coach withdrew the plan to change it",
+                         body=f"{actor.display_name or 'Your coach'} took back your "
+                              f"{plan.weeks}-week plan before you answered; you will be asked "
+                              "again once it is sent back."
+                              + (f" Note: {comment.strip()[:300]}" if comment.strip() else ""),
+                         link=f"/plans/{plan.id}/review")
+    return plan
+
+
 def record_decision(session: Session, actor: Actor, plan_id: str, *, decision: str,
                     comment: str, context: RequestContext) -> Plan:
     """Record the athlete's decision on a submitted plan.

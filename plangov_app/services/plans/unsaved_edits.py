@@ -291,14 +291,15 @@ def clashes(base: PlanDocument, head: PlanDocument, edits: list[Edit]) -> list[C
 
 def save_draft(session: Session, actor: Actor, plan_id: str, *, base_version_id: str,
                edits: list[dict[str, Any]], reasons: list[str], rationale: str,
-               context: RequestContext) -> tuple[int, list[dict[str, Any]]]:
+               context: RequestContext, today: date | None = None
+               ) -> tuple[int, list[dict[str, Any]]]:
     """Save a coach's unsaved edits as a new (draft) version on `base_version_id`.
 
     If another version was saved since, nothing is written: Conflict says who saved which
     version and what it changed, so the edits can be applied on top of it, and its
     `clashes` name the values both changed (the coach chooses per value before saving
     again). Returns the new version's number and the edits that no longer applied (their
-    session or item is gone).
+    session or item is gone). A running plan is revised as of `today` (see `edits`).
     """
     with read_phase(session):  # the write lock is taken when the version is stored
         plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
@@ -310,7 +311,7 @@ def save_draft(session: Session, actor: Actor, plan_id: str, *, base_version_id:
         operations, stale = compile_edits(document_of(head), [Edit.from_dict(e) for e in edits])
     version, _ = create_edited_version(session, actor, plan_id, request=EditRequest(
         base_version_id=head.id, operations=operations, reason_codes=tuple(reasons),
-        rationale=rationale), context=context)
+        rationale=rationale, today=today), context=context)
     return version.version_number, [e.as_dict() for e in stale]
 
 

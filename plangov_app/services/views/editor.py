@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from plangov_app.services import adherence, diffing
+from plangov_app.services import adherence, catalogue, custom_exercises, diffing, status
 from plangov_app.services.caching import LruCache
 from plangov_app.services.plan_document import DOSE_LIMITS, PlanDocument
+from plangov_app.services.plans import revisions
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
 from plangov_app.services.plans.unsaved_edits import (
     DIALOG_FIELDS,
@@ -34,6 +35,10 @@ EDITABLE = DIALOG_FIELDS
 LABELS = {field: DOSE_LIMITS[field].label for field in EDITABLE}
 #: the phone keyboard each dose box asks for (whole numbers or decimals)
 INPUT_MODES = {f: "numeric" if DOSE_LIMITS[f].whole else "decimal" for f in EDITABLE}
+#: what a custom exercise may be (the picker's "New exercise" form)
+EXERCISE_MODALITIES = [Choice(m, m.capitalize()) for m in custom_exercises.MODALITIES]
+EXERCISE_UNITS = [Choice(u, f"{u.capitalize()} ({custom_exercises.UNIT_LABELS[u]})")
+                  for u in custom_exercises.UNITS]
 _PREVIEWS = LruCache[str, PlanDocument](32)  # (head, edits) → previewed document
 
 
@@ -70,6 +75,7 @@ class EditorPreview:
     badges: list[str] | None = None
     dialog: SessionDialog | None = None
     weeks: list[WeekRow] | None = None
+    revision: str = ""  # a running plan: what saving the edits will do (approval asked or kept)
 
 
 def _previewed(head_id: str, head: PlanDocument, edits: list[dict[str, Any]]) -> PlanDocument:
@@ -106,11 +112,20 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
 
     The calendar (a page of weeks from `week_start`) is left out while the dialog of
     `open_session` covers it. `today` (default: the real date) decides the adherence marks.
+    A running plan's edits are refused (InvalidInput) where they change a week already
+    done, and `revision` says whether saving them asks for the athlete's approval again.
     """
+    today = today or date.today()
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
     head = head_version(session, plan)
+    if edits:
+        catalogue.refresh_custom(session)
     document = _previewed(head.id, document_of(head), edits)
     result = EditorPreview(dialog=_dialog(document, open_session))
+    if edits and plan.status in status.REVISABLE:
+        revisions.check_done_weeks(document_of(head), document, today=today)
+        result.revision = revisions.revision_effect(
+            diffing.diff_documents(document_of(head), document)).sentence()
     if not edits and open_session:
         return result
     baseline = document_of(baseline_version(session, plan))
@@ -118,8 +133,7 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     if edits:
         result.badges = diffing.summarize(baseline, document, changes)["badges"]
     if not open_session:
-        marks = adherence.session_compliance(session, plan, document,
-                                             today or date.today())
+        marks = adherence.session_compliance(session, plan, document, today)
         result.weeks = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
                                 threads, week_start, WEEKS_PER_PAGE, changes=changes)
     return result

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from db.models import Plan, PlanVersion, User
 from plangov_app.services import adherence, comments, describing, diffing, status, versions
 from plangov_app.services.plan_document import PlanDocument
+from plangov_app.services.plans import revisions
 from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
 from plangov_app.services.rbac import Actor, Permission, Role, can
@@ -106,11 +107,15 @@ class PlanPage:
     can_edit: bool = False
     can_decide: bool = False
     can_comment: bool = False
+    revising: bool = False  # an edit revises the running (approved or published) plan
+    can_recall: bool = False  # submitted, not answered yet: the coach may take it back
+    done_weeks: int = 0  # weeks already done (a revision leaves them as they were)
+    can_add_exercise: bool = False  # may add custom exercises to the club's catalogue
 
 
 def may_edit(actor: Actor, plan: Plan) -> bool:
-    """Whether `actor` may edit `plan` now (its status takes an edit, and RBAC allows it)."""
-    return (plan.status, "edit") in status.TRANSITIONS \
+    """Whether `actor` may change `plan` now (an edit or a revision, and RBAC allows it)."""
+    return ((plan.status, "edit") in status.TRANSITIONS or plan.status in status.REVISABLE) \
         and can(actor, Permission.PLAN_EDIT, plan.athlete_id)
 
 
@@ -229,4 +234,9 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         can_decide=plan.status == status.COACH_REVIEWED
         and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
         can_comment=can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
+        revising=editing and plan.status in status.REVISABLE and may_edit(actor, plan),
+        can_recall=editing and (plan.status, "recall") in status.TRANSITIONS
+        and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
+        done_weeks=len(revisions.done_weeks(document, today)),
+        can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
         **_athlete_panel(session, actor, plan, document, today))

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from plangov_app.services import status
 from plangov_app.services.plans.listing import PlanQuery, count_plans, list_plans
-from plangov_app.services.rbac import Actor, Role
+from plangov_app.services.rbac import Actor, Permission, Role, can
 
 PAGE_SIZE = 20
 #: the heading of each filter: it says what the list shows
@@ -53,6 +53,7 @@ class PlansList:
     next_cursor: str = ""
     total: int = 0
     as_cards: bool = False  # an athlete's own plans: cards in plain words, no search
+    can_generate: bool = False  # coaches and admins: the Generate plan action
 
 
 #: what each status asks of the athlete, in their words
@@ -124,4 +125,5 @@ def plans_list(session: Session, actor: Actor, *, status_filter: str, search: st
     return PlansList(heading=heading(actor, status_filter), status_filter=status_filter,
                      rows=rows, next_cursor=next_cursor or "",
                      total=count_plans(session, actor, query),
-                     as_cards=actor.role is Role.ATHLETE)
+                     as_cards=actor.role is Role.ATHLETE,
+                     can_generate=can(actor, Permission.PLAN_EDIT))
