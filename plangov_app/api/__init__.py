@@ -13,6 +13,7 @@ from plangov_app.api import (
     audit,
     auth,
     catalogue,
+    flags,
     notifications,
     plans,
     problems,
@@ -37,7 +38,8 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     v1 = APIRouter(prefix=API_V1)
-    for module in (auth, users, athletes, audit, plans, notifications, catalogue):
+    for module in (auth, users, athletes, audit, plans, notifications, catalogue,
+                   flags):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -14,6 +14,7 @@ from plangov_app.demo.accounts import (
     seed_teams,
     seed_users,
 )
+from plangov_app.demo.flags import seed_flags
 from plangov_app.demo.plans import seed_plans, seed_workout_logs
 from plangov_app.services import audit
 from plangov_app.services.context import system_context
@@ -28,13 +29,14 @@ def seed(session: Session, *, with_plans: bool = True, today: date | None = None
     `with_plans` adds plans in every status with histories, comments and workout logs.
     """
     created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0,
-               "plans": 0, "workout_logs": 0}
+               "plans": 0, "workout_logs": 0, "flags": 0}
     # Every demo account shares the published demo password, so one (slow) hash serves all.
     created["users"] = seed_users(session, hash_password(DEMO_PASSWORD))
     created["profiles"] = seed_profiles(session)
     created["teams"], team_members = seed_teams(session)
     created["assignments"] = seed_coaches(session) + team_members
     created["reference"] = seed_reference(session)
+    created["flags"] = seed_flags(session)
     session.flush()
     if with_plans:
         today = today or date.today()
