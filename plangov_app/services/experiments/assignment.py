@@ -18,9 +18,10 @@ Anyone holding an experiment's config can recompute every assignment:
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import mmh3
 
@@ -64,6 +65,9 @@ class CompiledExperiment:
     levels: frozenset[str] | None
     team_ids: frozenset[str] | None
     block: tuple[int, ...]
+    variant_keys: tuple[str, ...] = ()
+    timed: bool = False
+    filtered: bool = False
 
     @property
     def block_size(self) -> int:
@@ -71,9 +75,12 @@ class CompiledExperiment:
         return len(self.block)
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """The decision for one subject; ``variant`` is None when not enrolled (see ``reason``)."""
+class Assignment(NamedTuple):
+    """The decision for one subject; ``variant`` is None when not enrolled (see ``reason``).
+
+    A named tuple rather than a frozen dataclass: it is built once per decision and a
+    frozen dataclass's constructor alone would take most of the time budget.
+    """
 
     variant: str | None
     bucket: int
@@ -216,6 +223,9 @@ def compile_config(
         levels=levels,
         team_ids=team_ids,
         block=_block(variants),
+        variant_keys=tuple(v.key for v in variants),
+        timed=start_at is not None or end_at is not None,
+        filtered=bool(sports or levels or team_ids or strata),
     )
 
 
@@ -285,7 +295,7 @@ def assign(
     )
     if c.status != "running":
         return Assignment(None, bucket, stratum, False, NOT_RUNNING)
-    if c.start_at is not None or c.end_at is not None:
+    if c.timed:
         moment = now or datetime.now(UTC)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
@@ -305,10 +315,9 @@ def assign(
     ):
         return Assignment(None, bucket, stratum, True, None)
     if c.randomization == "hash":
-        for variant, upper in zip(c.variants, c.upper_bounds, strict=True):
-            if bucket < upper:
-                return Assignment(variant.key, bucket, stratum, False, None)
-        return Assignment(c.variants[-1].key, bucket, stratum, False, None)
+        return Assignment(
+            c.variant_keys[bisect_right(c.upper_bounds, bucket)], bucket, stratum, False, None
+        )
     if position is None or position < 0:
         raise ValueError("stratified_blocks needs the stratum position from the database")
     size = len(c.block)
