@@ -28,6 +28,17 @@ class Experiment(SQLModel, table=True):
     owner_id: str | None = Field(default=None, foreign_key="users.id", max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # issue 12 (migration 0008): the rest of what a data scientist configures
+    hypothesis: str | None = text_column(nullable=True, default="")
+    randomization: str | None = Field(default="hash", max_length=32)
+    #: [{"key", "weight", "algorithm_version"}] in bucket-range order
+    variants_json: str | None = text_column(nullable=True, default="[]")
+    #: {"sports": [...], "levels": [...], "team_ids": [...]}
+    eligibility_json: str | None = text_column(nullable=True, default="{}")
+    #: [{"metric", "max_relative_drop"}]
+    guardrails_json: str | None = text_column(nullable=True, default="[]")
+    #: a deliberate new phase re-randomises everyone (new seed suffix)
+    phase: int | None = Field(default=1)
 
 
 class ExperimentAssignment(SQLModel, table=True):

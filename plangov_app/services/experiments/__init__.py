@@ -1,0 +1,1 @@
+"""Experiments: pure assignment (assignment.py); registry and exposures come with the API."""
