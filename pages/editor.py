@@ -139,6 +139,26 @@ def _picker() -> rx.Component:
         border_radius="6px")
 
 
+def _move_to() -> rx.Component:
+    """"Move to…": a date box for any day of the plan not yet past (another week too)."""
+    return rx.cond(
+        Dialog.move_note != "",
+        rx.text(Dialog.move_note, size="1", color_scheme="gray", margin_top="0.4em"),
+        rx.vstack(
+            rx.hstack(
+                rx.text("Move to…", as_="label", html_for="move-to", size="2", weight="bold"),
+                rx.input(id="move-to", type="date", aria_label="Move to…",
+                         min=Dialog.move_min, max=Dialog.move_max,
+                         key=Dialog.open_session + Dialog.dialog_day,
+                         default_value=Dialog.dialog_day, on_change=Dialog.move_to_date,
+                         aria_invalid=rx.cond(Dialog.move_error != "", "true", "false"),
+                         aria_describedby="move-to-why", size="2"),
+                align="center", wrap="wrap"),
+            rx.text(Dialog.move_error, id="move-to-why", size="1", color="var(--red-11)",
+                    role="alert"),
+            spacing="1", margin_top="0.4em"))
+
+
 def _session_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(Dialog.open_title),
@@ -151,6 +171,7 @@ def _session_dialog() -> rx.Component:
                     d.label, value=d.value))),
                 value=Dialog.dialog_day, on_change=Dialog.move_to),
             align="center", margin_top="0.8em"),
+        _move_to(),
         rx.vstack(rx.foreach(Dialog.dialog_items, _item_editor), spacing="3",
                   margin_top="1em", width="100%"),
         rx.box(rx.cond(Dialog.picker_for != "", _picker(),

@@ -17,7 +17,13 @@ from plangov_app.services.custom_exercises import add_custom_exercise
 from plangov_app.services.errors import DomainError, InvalidInput
 from plangov_app.services.plans.unsaved_edits import Edit, dose_edit, dose_text, new_item
 from plangov_app.services.views.common import Choice
-from plangov_app.services.views.editor import EDITABLE, DialogItem, SessionDialog
+from plangov_app.services.views.editor import (
+    EDITABLE,
+    DialogItem,
+    SessionDialog,
+    move_session,
+)
+from state.plan_view import PlanViewState
 from state.session import SignedIn, problem_toast, run_read, run_write
 
 CATALOGUE_HITS = 8
@@ -32,6 +38,10 @@ class SessionDialogState(SignedIn, rx.State):
     dialog_day: str = ""
     dialog_notes: str = ""
     day_options: list[Choice] = []
+    move_min: str = ""  # the days "Move to…" may pick ("" when the session may not move)
+    move_max: str = ""
+    move_note: str = ""  # why the session may not move
+    move_error: str = ""  # why the day typed in "Move to…" was refused
     return_to: str = ""  # the session whose Edit button opened the dialog (focus goes back)
     picker_for: str = ""  # "" closed, "new" to add, else the item_id being swapped
     picker_label: str = ""
@@ -59,6 +69,8 @@ class SessionDialogState(SignedIn, rx.State):
         self.open_session, self.open_title = dialog.session_id, dialog.title
         self.dialog_items, self.dialog_day = self._marked(dialog.items), dialog.day
         self.dialog_notes, self.day_options = dialog.notes, dialog.days
+        self.move_min, self.move_max = dialog.move_min, dialog.move_max
+        self.move_note, self.move_error = dialog.move_note, ""
 
     def _marked(self, items: list[DialogItem]) -> list[DialogItem]:
         """`items` with each field's refusal (or "") to show beside it."""
@@ -143,6 +155,25 @@ class SessionDialogState(SignedIn, rx.State):
         return await self._replace(
             lambda e: e["kind"] == "move" and e["session_id"] == session_id,
             Edit("move", session_id, None, "day", day, f"{title}: moved to {label}"))
+
+    async def move_to_date(self, text: str) -> Any:
+        """Move the open session to the day picked in "Move to…" (any week not past)."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        editor = await self._editor()
+        plan = await self.get_state(PlanViewState)
+        session_id = self.open_session
+        try:
+            edit = await run_read(move_session, actor, plan.plan_id, edits=editor.edits,
+                                  session_id=session_id, text=text)
+        except InvalidInput as error:
+            self.move_error = error.detail
+            return None
+        except DomainError as error:
+            return problem_toast(error)
+        return await self._replace(
+            lambda e: e["kind"] == "move" and e["session_id"] == session_id, Edit.from_dict(edit))
 
     async def remove_item(self, item_id: str, name: str) -> Any:
         """Remove an exercise from the open session."""

@@ -115,7 +115,7 @@ def _compile_one(doc: dict[str, Any], edit: Edit) -> list[dict[str, Any]] | None
         _require(edit.field in SESSION_FIELDS, f"cannot edit session field {edit.field}")
         return [{"op": "replace", "path": f"{base}/{edit.field}", "value": edit.value}]
     if edit.kind == "move":
-        return [{"op": "replace", "path": f"{base}/day", "value": str(edit.value)}]
+        return _move_ops(doc, w, base, str(edit.value))
     if edit.kind == "add_item":
         return [{"op": "add", "path": f"{base}/items/-", "value": dict(edit.value)}]
     index = _item_index(session, edit.item_id)
@@ -135,6 +135,31 @@ def _compile_one(doc: dict[str, Any], edit: Edit) -> list[dict[str, Any]] | None
         return ops
     _require(edit.field in ITEM_FIELDS, f"cannot edit item field {edit.field}")
     return [{"op": "replace", "path": f"{path}/{edit.field}", "value": edit.value}]
+
+
+def _move_ops(doc: dict[str, Any], w: int, base: str, day: str) -> list[dict[str, Any]]:
+    """A move to `day`: in its week the day changes; to another week the session goes there.
+
+    The session keeps its id either way, so the diff reads it as moved.
+    """
+    start = doc.get("start_date")
+    try:
+        target = date.fromisoformat(day)
+        week = (target - date.fromisoformat(str(start))).days // 7 if start else w
+    except ValueError:
+        raise InvalidInput("Move to: that is not a day.", field="day") from None
+    if week == w or not 0 <= week < len(doc["weeks"]):
+        return [{"op": "replace", "path": f"{base}/day", "value": day}]
+    session = {**copy.deepcopy(_pointer(doc, base)), "day": day}
+    return [{"op": "remove", "path": base},
+            {"op": "add", "path": f"/weeks/{week}/sessions/-", "value": session}]
+
+
+def _pointer(doc: dict[str, Any], path: str) -> Any:
+    target: Any = doc
+    for part in path.strip("/").split("/"):
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    return target
 
 
 def _require(condition: bool, message: str) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from plangov_app.services import adherence, catalogue, custom_exercises, diffing, status
 from plangov_app.services.caching import LruCache
 from plangov_app.services.plan_document import DOSE_LIMITS, PlanDocument
-from plangov_app.services.plans import revisions
+from plangov_app.services.plans import moving, revisions
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
 from plangov_app.services.plans.unsaved_edits import (
     DIALOG_FIELDS,
@@ -66,6 +66,9 @@ class SessionDialog:
     notes: str = ""
     days: list[Choice] = dataclasses.field(default_factory=list)
     items: list[DialogItem] = dataclasses.field(default_factory=list)
+    move_min: str = ""  # the days "Move to…" may pick (ISO dates; "" when it may not move)
+    move_max: str = ""
+    move_note: str = ""  # why it may not move, in words ("" when it may)
 
 
 @dataclasses.dataclass
@@ -90,11 +93,17 @@ def _previewed(head_id: str, head: PlanDocument, edits: list[dict[str, Any]]) ->
     return cached
 
 
-def _dialog(document: PlanDocument, session_id: str) -> SessionDialog | None:
+def _dialog(document: PlanDocument, session_id: str, today: date) -> SessionDialog | None:
     found = document.session(session_id) if session_id else None
     if found is None:
         return None
-    return SessionDialog(
+    week = next(w for w, s in document.sessions() if s.session_id == session_id)
+    allowed = moving.move_range(document, today=today)
+    note = (f"Week {week + 1} is already done: its sessions stay where they were."
+            if moving.week_done(document, week, today=today) else
+            "" if allowed else "This plan has no days left to move a session to.")
+    low, high = (d.isoformat() for d in allowed) if allowed and not note else ("", "")
+    return SessionDialog(move_min=low, move_max=high, move_note=note,
         session_id=session_id,
         title=f"{found.title or found.modality.title()} · {found.day:%a %d %b}",
         day=found.day.isoformat(), notes=found.notes,
@@ -121,7 +130,7 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     if edits:
         catalogue.refresh_custom(session)
     document = _previewed(head.id, document_of(head), edits)
-    result = EditorPreview(dialog=_dialog(document, open_session))
+    result = EditorPreview(dialog=_dialog(document, open_session, today))
     if edits and plan.status in status.REVISABLE:
         revisions.check_done_weeks(document_of(head), document, today=today)
         result.revision = revisions.revision_effect(
@@ -137,3 +146,17 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
         result.weeks = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
                                 threads, week_start, WEEKS_PER_PAGE, changes=changes)
     return result
+
+
+def move_session(session: Session, actor: Actor, plan_id: str, *, edits: list[dict[str, Any]],
+                 session_id: str, text: str, today: date | None = None) -> dict[str, Any]:
+    """The unsaved edit moving `session_id` to the day typed in `text` (PLAN_EDIT).
+
+    Decided on the plan as the unsaved `edits` leave it (`moving.move_edit`): any day of the
+    plan not yet past, never from a week already done; InvalidInput in words otherwise.
+    """
+    plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
+    head = head_version(session, plan)
+    document = _previewed(head.id, document_of(head), edits)
+    return moving.move_edit(document, session_id=session_id, text=text,
+                            today=today or date.today()).as_dict()
