@@ -29,6 +29,15 @@ def _decision() -> rx.Component:
         spacing="2", width="100%"), width="100%"))
 
 
+def _coach_note() -> rx.Component:
+    """The note the coach gave when submitting, at the top of the review."""
+    return rx.cond(PlanViewState.coach_note != "", rx.card(rx.vstack(
+        rx.heading("Note from your coach", size="3", as_="h2"),
+        rx.text(PlanViewState.coach_note, white_space="pre-wrap"),
+        rx.text(PlanViewState.coach_note_by, size="1", color_scheme="gray"),
+        spacing="1", width="100%"), id="coach-note", width="100%"))
+
+
 def _what_changed() -> rx.Component:
     return rx.callout.root(rx.callout.icon(rx.icon("info")), rx.vstack(
         rx.text(rx.text.strong("Since the generated plan: "), PlanViewState.impact),
@@ -58,6 +67,7 @@ def plan_view_page() -> rx.Component:
         PlanViewState.found,
         rx.vstack(
             plan_header(with_badges=True),
+            _coach_note(),
             _what_changed(),
             _compare(),
             legend(),

@@ -60,6 +60,8 @@ class PlanViewState(SignedIn, rx.State):
     adherence: str = ""
     adherence_weeks: list[str] = []
     previous: list[OtherPlan] = []
+    coach_note: str = ""
+    coach_note_by: str = ""
     can_edit: bool = False
     can_decide: bool = False
 
