@@ -21,11 +21,16 @@ def _decision() -> rx.Component:
         rx.text_area(id="decision-note", value=TypedState.decision_note,
                      on_change=TypedState.set_decision_note, aria_label="What should change",
                      width="100%", rows="3"),
+        # Far apart on a phone (stacked, full width, 48 px tall, 32 px between them): a
+        # thumb aiming at one never lands on the other.
         rx.flex(rx.button(rx.icon("check", size=16), "Accept plan", color_scheme="green",
-                          size="3", on_click=PlanViewState.accept, flex="1"),
+                          size="3", on_click=PlanViewState.accept, flex="1", width="100%",
+                          min_height="48px"),
                 rx.button("Request changes", color_scheme="orange", variant="soft", size="3",
-                          on_click=PlanViewState.request_changes, flex="1"),
-                gap="2", width="100%", wrap="wrap"),
+                          on_click=PlanViewState.request_changes, flex="1", width="100%",
+                          min_height="48px"),
+                direction={"initial": "column", "sm": "row"},
+                row_gap="32px", column_gap="16px", width="100%"),
         spacing="2", width="100%"), width="100%"))
 
 
