@@ -21,12 +21,26 @@ def _decision() -> rx.Component:
         rx.text_area(id="decision-note", value=TypedState.decision_note,
                      on_change=TypedState.set_decision_note, aria_label="What should change",
                      width="100%", rows="3"),
+        # Far apart on a phone (stacked, full width, 48 px tall, 32 px between them): a
+        # thumb aiming at one never lands on the other.
         rx.flex(rx.button(rx.icon("check", size=16), "Accept plan", color_scheme="green",
-                          size="3", on_click=PlanViewState.accept, flex="1"),
+                          size="3", on_click=PlanViewState.accept, flex="1", width="100%",
+                          min_height="48px"),
                 rx.button("Request changes", color_scheme="orange", variant="soft", size="3",
-                          on_click=PlanViewState.request_changes, flex="1"),
-                gap="2", width="100%", wrap="wrap"),
+                          on_click=PlanViewState.request_changes, flex="1", width="100%",
+                          min_height="48px"),
+                direction={"initial": "column", "sm": "row"},
+                row_gap="32px", column_gap="16px", width="100%"),
         spacing="2", width="100%"), width="100%"))
+
+
+def _coach_note() -> rx.Component:
+    """The note the coach gave when submitting, at the top of the review."""
+    return rx.cond(PlanViewState.coach_note != "", rx.card(rx.vstack(
+        rx.heading("Note from your coach", size="3", as_="h2"),
+        rx.text(PlanViewState.coach_note, white_space="pre-wrap"),
+        rx.text(PlanViewState.coach_note_by, size="1", color_scheme="gray"),
+        spacing="1", width="100%"), id="coach-note", width="100%"))
 
 
 def _what_changed() -> rx.Component:
@@ -58,6 +72,7 @@ def plan_view_page() -> rx.Component:
         PlanViewState.found,
         rx.vstack(
             plan_header(with_badges=True),
+            _coach_note(),
             _what_changed(),
             _compare(),
             legend(),

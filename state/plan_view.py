@@ -60,6 +60,8 @@ class PlanViewState(SignedIn, rx.State):
     adherence: str = ""
     adherence_weeks: list[str] = []
     previous: list[OtherPlan] = []
+    coach_note: str = ""
+    coach_note_by: str = ""
     can_edit: bool = False
     can_decide: bool = False
     revising: bool = False
@@ -140,7 +142,9 @@ class PlanViewState(SignedIn, rx.State):
             return problem_toast(error)
         typed._clear("decision_note")
         await self._load()
-        return rx.toast.success(done.format(status=status_label(self.plan_status)))
+        # At the top, where the status badge already says it: not over the decision box.
+        return rx.toast.success(done.format(status=status_label(self.plan_status)),
+                                position="top-center", duration=4000)
 
     async def accept(self) -> Any:
         """Accept plan → approved; the toast names the status the plan now has."""

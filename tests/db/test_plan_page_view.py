@@ -120,3 +120,26 @@ def test_athletes_are_shown_no_algorithm_experiment_or_author(client, token_for)
         coach = plan_page(session, actor("coach1@demo.test"), plan["id"])
         athlete = plan_page(session, actor("athlete1@demo.test"), plan["id"])
     assert coach.show_internals and not athlete.show_internals
+
+
+def test_the_review_opens_with_the_coachs_submit_note(client, token_for):
+    coach = token_for(COACH)
+    plan, _ = _edited(client, coach)
+    assert _page(ATHLETE, plan["id"]).coach_note == ""  # nothing submitted yet
+    response = client.post(f"/api/v1/plans/{plan['id']}/submit", headers=coach,
+                           json={"comment": "  Easier start: Tuesday moved to Sunday.  "})
+    assert response.status_code == 200, response.text
+    page = _page(ATHLETE, plan["id"])
+    assert page.coach_note == "Easier start: Tuesday moved to Sunday."
+    assert page.coach_note_by.startswith("Casey Coach, ") and page.coach_note_by.endswith(" UTC")
+    response = client.post(f"/api/v1/plans/{plan['id']}/approve", headers=token_for(ATHLETE),
+                           json={"decision": "request_changes", "comment": "Too easy"})
+    assert response.status_code == 200, response.text
+    assert _page(ATHLETE, plan["id"]).coach_note == "Easier start: Tuesday moved to Sunday."
+    head = version(client, coach, plan)
+    response = patch(client, coach, plan["id"], head["id"], [
+        {"op": "replace", "path": "/weeks/0/sessions/0/day", "value": "2027-01-09"}])
+    assert response.status_code == 200, response.text
+    response = client.post(f"/api/v1/plans/{plan['id']}/submit", headers=coach, json={})
+    assert response.status_code == 200, response.text
+    assert _page(ATHLETE, plan["id"]).coach_note == ""  # the latest submit gave no note

@@ -104,6 +104,8 @@ class PlanPage:
     adherence: str = ""
     adherence_weeks: list[str] = dataclasses.field(default_factory=list)
     previous: list[OtherPlan] = dataclasses.field(default_factory=list)
+    coach_note: str = ""  # the note given with the latest Submit for Approval
+    coach_note_by: str = ""  # who gave it and when, e.g. "Casey Coach, 02 Feb 2027, 14:05 UTC"
     can_edit: bool = False
     can_decide: bool = False
     can_comment: bool = False
@@ -156,6 +158,19 @@ def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineR
             when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
             current=v.id == head.id))
     return rows
+
+
+def _coach_note(session: Session, plan: Plan, head: PlanVersion) -> dict[str, str]:
+    """The note the coach gave with the latest submit up to `head`, and who gave it when."""
+    submits = [v for v in versions.list_versions(session, plan)
+               if v.kind == "submit" and v.version_number <= head.version_number]
+    if not submits or not submits[-1].rationale.strip():
+        return {"coach_note": "", "coach_note_by": ""}
+    latest = submits[-1]
+    name, _ = versions.author_parts(latest, versions.author_names(session, [latest]),
+                                    plan.algorithm_version)
+    return {"coach_note": latest.rationale.strip(),
+            "coach_note_by": f"{name}, {describing.moment(latest.created_at)}"}
 
 
 def _athlete_panel(session: Session, actor: Actor, plan: Plan,
@@ -239,4 +254,5 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
+        **_coach_note(session, plan, head),
         **_athlete_panel(session, actor, plan, document, today))
