@@ -1,7 +1,7 @@
 """the club's custom exercises
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 07:40:00
 
 `custom_exercises` holds exercises coaches and admins add to the shipped catalogue (name,
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
