@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session, select
 
-from db.models import Notification, PlanComment, PlanVersion, Team, User
+from db.models import FeatureFlag, Notification, PlanComment, PlanVersion, Team, User
 from db.session import read_session, unit_of_work
 from plangov_app import demo
 from plangov_app.api import create_api
@@ -63,6 +63,7 @@ class RealIds:
     coaches: list[str]
     teams: list[str]
     notifications: list[str]
+    flags: list[str]  # flag keys
 
 
 def _real_ids(session: Session, email: str) -> RealIds:
@@ -81,7 +82,8 @@ def _real_ids(session: Session, email: str) -> RealIds:
         athletes=sorted(u for u, role in users if role == "athlete"),
         coaches=sorted(u for u, role in users if role == "coach"),
         teams=sorted(session.exec(select(Team.id))),
-        notifications=sorted(mine) or [MISSING_ID])
+        notifications=sorted(mine) or [MISSING_ID],
+        flags=sorted(session.exec(select(FeatureFlag.key))) or ["no-such-flag"])
 
 
 @st.composite
@@ -96,7 +98,8 @@ def _real_path(draw, ids: RealIds, names: tuple[str, ...]) -> dict[str, str]:
         "athlete_id": draw(st.sampled_from(ids.athletes)),
         "coach_id": draw(st.sampled_from(ids.coaches)),
         "team_id": draw(st.sampled_from(ids.teams)),
-        "notification_id": draw(st.sampled_from(ids.notifications))}
+        "notification_id": draw(st.sampled_from(ids.notifications)),
+        "key": draw(st.sampled_from(ids.flags))}
     return {name: values[name] for name in names}
 
 
