@@ -55,9 +55,13 @@ def test_long_lists_are_paged(page: Page, app_url: str):
     expect(page.get_by_text(f"1–20 of {total}", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Previous")).to_be_disabled()
     page.get_by_role("button", name="Next").click()
-    expect(_athletes(page)).to_have_count(total - 20)
-    expect(page.get_by_text(f"21–{total} of {total}", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    second = min(total, 40)  # other browser tests may have added plans: more than two pages
+    expect(_athletes(page)).to_have_count(second - 20)
+    expect(page.get_by_text(f"21–{second} of {total}", exact=True)).to_be_visible()
+    if total <= 40:
+        expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    else:
+        expect(page.get_by_role("button", name="Next")).to_be_enabled()
     page.get_by_role("button", name="Previous").click()
     expect(_athletes(page)).to_have_count(20)
     expect(page.get_by_text(f"1–20 of {total}", exact=True)).to_be_visible()
