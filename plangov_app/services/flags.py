@@ -34,6 +34,7 @@ from typing import Any
 
 import mmh3
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, FeatureFlag, User, utcnow
@@ -298,8 +299,11 @@ def create_flag(session: Session, actor: Actor, *, key: Any, description: Any = 
         raise Conflict(f"There are already {MAX_FLAGS} flags; retire one first.")
     if session.exec(select(FeatureFlag.id).where(FeatureFlag.key == key)).first():
         raise Conflict(f"key: a flag {key!r} exists already.", field="key")
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the key taken meanwhile by a concurrent create
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"key: a flag {key!r} exists already.", field="key") from None
     view = FlagView.of(row)
     audit.record(session, action="flag.create", context=context, actor=actor,
                  target_type=TARGET_TYPE, target_id=key,

@@ -223,3 +223,23 @@ def test_an_unassigned_coach_loses_access_with_the_admins_answer(live, seeded):
                           headers=admin, timeout=30)
         assert added.status_code == 204, added.text
         assert httpx.get(url, headers=coach, timeout=30).status_code == 200
+
+
+def test_twenty_creates_of_one_flag_key_one_wins_the_rest_conflict(live, seeded):
+    from db.models import FeatureFlag
+
+    base = live["base"]
+    ds = _token(base, "ds@demo.test")
+
+    def create(index: int) -> httpx.Response:
+        return _retrying(lambda: httpx.post(f"{base}/api/v1/flags", headers=ds, timeout=60,
+                                            json={"key": "raced_flag",
+                                                  "description": f"try {index}"}))
+
+    responses = _at_once(20, create)
+    codes = Counter(r.status_code for r in responses)
+    assert codes == {201: 1, 409: 19}, codes
+    assert all(r.headers["content-type"].startswith("application/problem+json")
+               for r in responses if r.status_code == 409)
+    assert _stored(seeded, FeatureFlag, key="raced_flag") == 1
+    _chain_ok(seeded)
