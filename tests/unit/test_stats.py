@@ -342,6 +342,9 @@ GOOD = {"n": 20, "sum": 100.0, "sum_squares": 700.0}
     (GOOD, GOOD, {"method": "sequential", "sequential_tuning": 0}, "sequential_tuning"),
     (GOOD, GOOD, {"sequential_tuning": math.inf}, "sequential_tuning"),
     ({"n": 10, "sum": 1e200, "sum_squares": 1e300}, GOOD, {}, "too large"),
+    ({"n": 10**400, "sum": 1.0, "sum_squares": 1.0}, GOOD, {}, "too large"),
+    ({"n": 10, "sum": 1e-200, "sum_squares": 1e-300}, {"n": 10, "sum": 2e-200,
+                                                       "sum_squares": 2e-300}, {}, "too small"),
 ])
 def test_degenerate_inputs_give_a_reason_and_no_numbers(control, treatment, options,
                                                          reason) -> None:
@@ -453,6 +456,8 @@ def test_srm_zero_weight_arm() -> None:
     ([10, 3], [1, -1], "finite numbers"),
     ([10, 3], [0, 0], "positive"),
     ("ab", [1, 1], "lists"),
+    ([10**400, 1], [1, 1], "too large"),
+    ([10, 1], [1e308, 1e308], "too large"),
 ])
 def test_srm_bad_input(observed, weights, reason) -> None:
     result = srm_check(observed, weights)

@@ -360,9 +360,15 @@ def srm_fails(p_value: float) -> bool:
 def srm_check(observed: Sequence[int], weights: Sequence[float]) -> SrmResult:
     """The SRM test as a result: p-value and failed flag, or an error in words."""
     try:
-        counts, shares = _srm_inputs(observed, weights)
+        return _srm(*_srm_inputs(observed, weights))
     except _NotComputable as reason:
         return SrmResult(None, False, str(reason))
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return SrmResult(None, False,
+                         "the counts or weights are too large to compute with floating point")
+
+
+def _srm(counts: list[int], shares: list[float]) -> SrmResult:
     total = sum(counts)
     if total == 0:
         return SrmResult(1.0, False)
