@@ -263,3 +263,11 @@ def test_stored_badges_are_worded_anew(edited) -> None:
     assert read["vs_baseline"]["badges"] == read["vs_parent"]["badges"]
     assert read["status_change"] == {"from": "generated", "to": "draft"}  # no badges there
     assert read["reason_codes"] == ["fatigue", "other"]
+
+
+def test_the_baseline_summary_is_read_back_as_stored(edited) -> None:
+    """Figures stored with a version are what it shows, not worked out again."""
+    v1, v2 = stored(edited["ids"][0]), stored(edited["ids"][1])
+    summary = json.loads(v2.diff_summary_json)
+    summary["vs_baseline"]["change_count"] = 99  # as an older release might have counted
+    assert versions.summary_vs_baseline(_head_of(v2, summary), v1)["change_count"] == 99
