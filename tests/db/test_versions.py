@@ -245,6 +245,11 @@ def test_decisions_include_overrides_in_version_order(client, token_for) -> None
         headers, path, body = step
         response = client.post(f"/api/v1/plans/{pid}/{path}", headers=headers, json=body)
         assert response.status_code == 200, response.text
+    other = create_plan(client, coach)["id"]  # another plan's decision is not this one's
+    for headers, path, body in ((coach, "submit", {}),
+                                (athlete, "approve", {"decision": "accept"})):
+        assert client.post(f"/api/v1/plans/{other}/{path}", headers=headers,
+                           json=body).status_code == 200
     with read_session() as session:
         found = versions.decisions(session, pid)
         assert [(v.version_number, v.kind) for v in found] == [(3, "override"), (6, "decision")]
