@@ -100,7 +100,7 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
         version_number=(parent.version_number + 1) if parent else 1,
         parent_version_id=parent.id if parent else None, status=spec.status, kind=spec.kind,
         **_author_columns(actor, spec.generated_by),
-        diff_summary_json=json.dumps(summary, sort_keys=True, default=str),
+        diff_summary_json=json.dumps(summary, sort_keys=True),  # JSON-native (mode="json")
         content_json=content_json or json.dumps(content, sort_keys=True),
         reason_codes_json=json.dumps(spec.reason_codes), rationale=spec.rationale,
         idempotency_key=spec.idempotency_key,
@@ -190,7 +190,7 @@ def stored_summary(version: PlanVersion) -> dict[str, Any]:
     The figures are read back as stored; their badges are worded anew, so every version
     speaks today's vocabulary (`diffing.badges`).
     """
-    summary = json.loads(version.diff_summary_json or "{}")
+    summary = json.loads(version.diff_summary_json)  # NOT NULL, always written
     for part in summary.values():
         if isinstance(part, dict) and "volume" in part:
             part["badges"] = diffing.badges(part)

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import pytest
 
+from db.models import User
 from plangov_app.demo import demo_id
 from plangov_app.services import status
 from plangov_app.services.errors import Conflict, Forbidden, NotFound, Unauthorized
-from plangov_app.services.rbac import Permission, authorize, load_actor
+from plangov_app.services.rbac import (
+    AccessDenied,
+    Denial,
+    HiddenDenied,
+    Permission,
+    Role,
+    authorize,
+    load_actor,
+)
 
 
 def _athletes(numbers: range) -> frozenset[str]:
@@ -77,3 +86,50 @@ def test_only_coaches_athletes_and_support_carry_athlete_ids(session):
     assert load_actor(session, athlete).athlete_ids == frozenset({athlete})
     for email in ("admin@demo.test", "ds@demo.test", "compliance@demo.test"):
         assert load_actor(session, demo_id(email)).athlete_ids == frozenset(), email
+
+
+def test_an_actor_carries_who_they_are_and_their_teams(session):
+    north = frozenset({demo_id("team:Team North")})
+    athlete = load_actor(session, demo_id("athlete1@demo.test"))
+    assert (athlete.role, athlete.email, athlete.display_name, athlete.team_ids) == (
+        Role.ATHLETE, "athlete1@demo.test", "Athlete 1", north)
+    assert load_actor(session, demo_id("support@demo.test")).team_ids == north
+    assert load_actor(session, demo_id("coach1@demo.test")).team_ids == frozenset()
+
+
+def test_a_deactivated_account_cannot_act(session):
+    user = session.get(User, demo_id("athlete2@demo.test"))
+    user.is_active = False
+    session.add(user)
+    session.flush()
+    with pytest.raises(Unauthorized, match="has been deactivated"):
+        load_actor(session, user.id)
+    session.rollback()
+
+
+def test_a_refusal_names_who_was_refused_what_on_which_target(session):
+    coach = load_actor(session, demo_id("coach1@demo.test"))
+    others = demo_id("athlete13@demo.test")
+    with pytest.raises(AccessDenied) as refused:
+        authorize(coach, Permission.PLAN_EDIT, others)
+    assert refused.value.denial == Denial(actor_id=coach.user_id, actor_role="coach",
+                                          permission="plan:edit", target_type="athlete",
+                                          target_id=others)
+    with pytest.raises(HiddenDenied) as hidden:
+        authorize(coach, Permission.PLAN_EDIT, others, hide=True, target=("plan", "p1"))
+    assert (hidden.value.denial.target_type, hidden.value.denial.target_id) == ("plan", "p1")
+    with pytest.raises(AccessDenied) as untargeted:
+        authorize(coach, Permission.USER_MANAGE)
+    assert (untargeted.value.denial.target_type, untargeted.value.denial.target_id) == (
+        None, None)
+
+
+def test_hiding_applies_only_to_a_target_the_actor_cannot_see(session):
+    """Refused but visible (an athlete editing their own plan), or refused with no target
+    at all: the refusal is a Forbidden, not a "not found"."""
+    athlete = load_actor(session, demo_id("athlete1@demo.test"))
+    with pytest.raises(AccessDenied):
+        authorize(athlete, Permission.PLAN_EDIT, athlete.user_id, hide=True)
+    analyst = load_actor(session, demo_id("ds@demo.test"))
+    with pytest.raises(AccessDenied):
+        authorize(analyst, Permission.USER_MANAGE, hide=True)

@@ -198,3 +198,81 @@ def test_the_baseline_summary_lists_modalities_in_the_plans_order(edited) -> Non
     stored_order = json.loads(v5.diff_summary_json)["vs_baseline"]["volume"]["by_modality"]
     assert len(by_modality) > 1 and list(stored_order) == sorted(stored_order)
     assert list(by_modality) == [m for m in MODALITIES if m in by_modality]
+
+
+def _head_of(parent: PlanVersion, summary: dict[str, Any]) -> PlanVersion:
+    """An unstored copy of `parent` whose stored summary is `summary`."""
+    return PlanVersion(id=f"{parent.id}-copy", plan_id=parent.plan_id,
+                       version_number=parent.version_number, status="approved",
+                       kind="decision", content_json=parent.content_json,
+                       diff_summary_json=json.dumps(summary))
+
+
+def test_a_version_of_the_same_document_keeps_its_parents_baseline_summary(edited) -> None:
+    """A system transition stores the head again: its summary vs the baseline is the head's."""
+    v2 = stored(edited["ids"][1])
+    kept = json.loads(v2.diff_summary_json)["vs_baseline"]
+    plan = plan_row(edited["plan"]["id"])
+    for summary, expected in (({"vs_baseline": kept}, kept), ({}, None)):
+        head = _head_of(v2, summary)
+        prepared = versions.prepare_version(plan, None, head, versions.NewVersion(
+            document=versions.document_of(head), status="published", kind="publish",
+            status_change=("approved", "published")), content_json=head.content_json)
+        written = json.loads(prepared.version.diff_summary_json)
+        assert written.get("vs_baseline") == expected
+        assert ("vs_baseline" in written) is (expected is not None)  # no null left behind
+        assert written["status_change"] == {"from": "approved", "to": "published"}
+        assert prepared.version.content_json == head.content_json
+        assert prepared.version.parent_version_id == head.id
+        assert prepared.version.version_number == head.version_number + 1
+
+
+def test_decisions_include_overrides_in_version_order(client, token_for) -> None:
+    """An admin's decision for the athlete is an override; both kinds are listed, by number."""
+    coach, admin, athlete = token_for(COACH), token_for("admin@demo.test"), token_for(ATHLETE)
+    plan = create_plan(client, coach)
+    pid = plan["id"]
+    steps = ((coach, "submit", {}),
+             (admin, "approve", {"decision": "request_changes", "comment": "asked by phone"}),
+             None, (coach, "submit", {}), (athlete, "approve", {"decision": "accept"}))
+    for step in steps:
+        if step is None:  # v4: the revised draft
+            head = client.get(f"/api/v1/plans/{pid}", headers=coach).json()["active_version_id"]
+            edit = patch(client, coach, pid, head, [{"op": "replace", "value": "easy",
+                                                     "path": "/weeks/0/sessions/0/notes"}])
+            assert edit.status_code == 200, edit.text
+            continue
+        headers, path, body = step
+        response = client.post(f"/api/v1/plans/{pid}/{path}", headers=headers, json=body)
+        assert response.status_code == 200, response.text
+    other = create_plan(client, coach)["id"]  # another plan's decision is not this one's
+    for headers, path, body in ((coach, "submit", {}),
+                                (athlete, "approve", {"decision": "accept"})):
+        assert client.post(f"/api/v1/plans/{other}/{path}", headers=headers,
+                           json=body).status_code == 200
+    with read_session() as session:
+        found = versions.decisions(session, pid)
+        assert [(v.version_number, v.kind) for v in found] == [(3, "override"), (6, "decision")]
+        assert [v.version_number for v in versions.decisions(session, pid, up_to=5)] == [3]
+
+
+def test_stored_badges_are_worded_anew(edited) -> None:
+    """Badges are read in today's words; the stored figures and other parts stay as they are."""
+    v2 = stored(edited["ids"][1])
+    summary = json.loads(v2.diff_summary_json)
+    for part in ("vs_parent", "vs_baseline"):
+        summary[part]["badges"] = ["Worded by an older release"]
+    read = versions.stored_summary(_head_of(v2, summary))
+    assert read["vs_parent"]["badges"] == versions.diffing.badges(summary["vs_parent"])
+    assert read["vs_parent"]["badges"] != ["Worded by an older release"]
+    assert read["vs_baseline"]["badges"] == read["vs_parent"]["badges"]
+    assert read["status_change"] == {"from": "generated", "to": "draft"}  # no badges there
+    assert read["reason_codes"] == ["fatigue", "other"]
+
+
+def test_the_baseline_summary_is_read_back_as_stored(edited) -> None:
+    """Figures stored with a version are what it shows, not worked out again."""
+    v1, v2 = stored(edited["ids"][0]), stored(edited["ids"][1])
+    summary = json.loads(v2.diff_summary_json)
+    summary["vs_baseline"]["change_count"] = 99  # as an older release might have counted
+    assert versions.summary_vs_baseline(_head_of(v2, summary), v1)["change_count"] == 99
