@@ -46,11 +46,16 @@ class ExperimentAssignment(SQLModel, table=True):
 
     __tablename__ = "experiment_assignments"
     __table_args__ = (
-        UniqueConstraint("experiment_id", "subject_id", name="uq_assignment_subject"),
+        UniqueConstraint("experiment_id", "phase", "subject_id",
+                         name="uq_assignment_subject_phase"),
+        Index("ix_assignment_stratum", "experiment_id", "phase", "stratum"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     subject_id: str = Field(max_length=36, index=True)
     experiment_id: str = Field(foreign_key="experiments.id", max_length=36)
+    #: the experiment's phase when assigned: a new phase re-randomises (sticky per phase)
+    phase: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    #: "" for a holdout (is_holdout), who gets the default algorithm
     variant: str = Field(max_length=64)
     bucket: int
     stratum: str = Field(default="", max_length=120)
@@ -66,6 +71,7 @@ class ExposureEvent(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     experiment_id: str = Field(foreign_key="experiments.id", max_length=36)
     subject_id: str = Field(max_length=36)
+    phase: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     variant: str = Field(max_length=64)
     context: str = Field(default="plan.generated", max_length=64)
     plan_id: str | None = Field(default=None, max_length=36)

@@ -14,6 +14,7 @@ from db.models import AthleteProfile, Plan, User, new_id
 from plangov_app.services import audit, generation, outbox, status
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput, NotFound
+from plangov_app.services.experiments import enrolment
 from plangov_app.services.rbac import Actor, Permission, Role, authorize, visible_athlete_ids
 from plangov_app.services.users import natural_key
 from plangov_app.services.versions import (
@@ -79,18 +80,14 @@ def check_generate_request(*, athlete_id: str, start: str, weeks: str, today: da
                            problems=problems)
 
 
-def choose_algorithm(session: Session, athlete_id: str) -> tuple[str, str | None]:
-    """The algorithm (and experiment arm) for a new plan.
-
-    The experiment service will decide here; until then every plan uses the default.
-    """
-    return generation.DEFAULT_ALGORITHM, None
-
-
 def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date: date,
                   weeks: int, context: RequestContext, algorithm: str | None = None,
                   seed: str = "", today: date | None = None) -> Plan:
     """Generate a plan for an athlete: status `generated`, baseline version 1.
+
+    The algorithm is `algorithm` when given (a fixed choice: no experiment decides),
+    otherwise the variant of the running experiment that enrols the athlete (with an
+    exposure written in this transaction), otherwise the default.
 
     With `today` (the UI's Generate plan), a start before it is refused (InvalidInput
     naming `start_date`).
@@ -103,16 +100,19 @@ def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date
     profile = session.get(AthleteProfile, athlete_id)
     if profile is None:
         raise NotFound(missing)
-    chosen, arm = choose_algorithm(session, athlete_id)
+    choice = (enrolment.AlgorithmChoice(algorithm) if algorithm else enrolment.choose_algorithm(
+        session, athlete_id, default=generation.DEFAULT_ALGORITHM, context=context, actor=actor))
+    arm = choice.arm
     spec = generation.GenerationInput(
         sport=profile.sport, level=profile.level, days_per_week=profile.days_per_week,
-        start_date=start_date, weeks=weeks, algorithm=algorithm or chosen, seed=seed)
+        start_date=start_date, weeks=weeks, algorithm=choice.algorithm_version, seed=seed)
     document = generation.generate(spec)
     plan = Plan(id=new_id(), athlete_id=athlete_id, status=status.GENERATED,
                 experiment_arm=arm, algorithm_version=spec.algorithm, generation_seed=seed,
                 start_date=start_date, weeks=weeks, created_by=actor.user_id)
     session.add(plan)
     session.flush()
+    enrolment.record_exposure(session, choice, plan.id)
     version = insert_version(session, plan, prepare_version(plan, actor, None, NewVersion(
         document=document, status=status.GENERATED, kind="generated",
         generated_by=spec.algorithm)))
@@ -123,8 +123,11 @@ def generate_plan(session: Session, actor: Actor, *, athlete_id: str, start_date
                            "weeks": weeks, "start_date": start_date.isoformat(),
                            "experiment_arm": arm, "author": author,
                            "requested_by": actor.user_id})
+    decided_by = choice.enrolment
     outbox.emit(session, "plan.generated", plan, version_id=version.id,
-                extra={"weeks": weeks, "variant": arm})
+                extra={"weeks": weeks, "variant": arm,
+                       "experiment_key": decided_by.experiment_key if arm and decided_by else None,
+                       "is_holdout": bool(decided_by and decided_by.is_holdout)})
     return plan
 
 
