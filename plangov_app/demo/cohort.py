@@ -7,11 +7,11 @@ a synthetic coach (one per `ATHLETES_PER_COACH`), and one plan generated through
 accepted and published as of its start, 3 to 7 weeks ago. Every session up to yesterday
 has a workout log.
 
-Known effect: each logged session is completed with the athlete's base probability (drawn
-uniformly from `BASE_COMPLETION`) plus `ALGORITHM_EFFECT[plan.algorithm_version]` —
-dup-1.0 +6 points — partial with probability `PARTIAL_SHARE`, skipped otherwise. So the
-completion rate of dup-1.0 plans exceeds lp-1.0's by 6 points in expectation, all else
-equal.
+Known effect: an athlete completes a share of their past sessions equal to their base
+rate (drawn uniformly from `BASE_COMPLETION`) plus `ALGORITHM_EFFECT[plan.algorithm_version]`
+(dup-1.0 +6 points), does `PARTIAL_SHARE` of them partially and skips the rest. So the
+completion rate (completed / logged sessions) of dup-1.0 plans exceeds lp-1.0's by 6
+points, up to rounding and the spread of base rates between the arms.
 
 Running it again adds N more athletes, numbered after those already there (the numbers,
 and so every draw, are new). Each batch is its own transaction, so memory stays flat.
@@ -34,6 +34,7 @@ from plangov_app.demo.accounts import DEMO_PASSWORD, GOALS, LEVELS, SPORTS, demo
 from plangov_app.services import audit
 from plangov_app.services.context import RequestContext, system_context
 from plangov_app.services.errors import InvalidInput
+from plangov_app.services.plan_document import PlanSessionDoc
 from plangov_app.services.plans import creation, lifecycle, lookup, transitions
 from plangov_app.services.rbac import Actor, Role, load_actor
 from plangov_app.services.security import hash_password
@@ -223,26 +224,32 @@ def _plan(session: Session, coach: Actor, athlete: CohortAthlete, today: date,
 
 
 def _logs(session: Session, athlete: CohortAthlete, plan: Plan, today: date) -> int:
-    """A workout log for every session before `today`, with the known algorithm effect."""
+    """A workout log for every session before `today`, with the known algorithm effect.
+
+    Of the k past sessions, round(k × completion) are completed and round(k ×
+    PARTIAL_SHARE) partial, the rest skipped, in a shuffled order: the athlete's rate is
+    their base plus the effect, without coin-flip noise on top.
+    """
     rng = random.Random(f"{plan.generation_seed}:logs")
     completion = athlete.base_completion + ALGORITHM_EFFECT.get(plan.algorithm_version, 0.0)
     document = document_of(lookup.head_version(session, plan))
-    count = 0
-    for _, planned in document.sessions():
-        if planned.day >= today:
-            continue
-        roll, volume = rng.random(), planned.volume()
-        if roll < completion:
-            status, ratio = "completed", rng.uniform(0.85, 1.1)
-        elif roll < completion + PARTIAL_SHARE:
-            status, ratio = "partial", rng.uniform(0.5, 0.79)
-        else:
-            status, ratio = "skipped", 0.0
-        session.add(WorkoutLog(
-            athlete_id=plan.athlete_id, plan_id=plan.id, session_id=planned.session_id,
-            scheduled_date=planned.day, status=status, planned_volume=round(volume, 1),
-            completed_volume=round(volume * ratio, 1),
-            rpe=None if status == "skipped" else round(rng.uniform(5, 9), 1),
-            logged_at=datetime.combine(planned.day, time(19), UTC)))
-        count += 1
-    return count
+    past = [planned for _, planned in document.sessions() if planned.day < today]
+    completed, partial = round(len(past) * completion), round(len(past) * PARTIAL_SHARE)
+    outcomes = (["completed"] * completed + ["partial"] * min(partial, len(past) - completed))
+    outcomes += ["skipped"] * (len(past) - len(outcomes))
+    rng.shuffle(outcomes)
+    for planned, status in zip(past, outcomes, strict=True):
+        session.add(_log(plan, planned, status, rng))
+    return len(past)
+
+
+def _log(plan: Plan, planned: PlanSessionDoc, status: str, rng: random.Random) -> WorkoutLog:
+    volume = planned.volume()
+    ratio = {"completed": rng.uniform(0.85, 1.1), "partial": rng.uniform(0.5, 0.79)}.get(
+        status, 0.0)
+    return WorkoutLog(
+        athlete_id=plan.athlete_id, plan_id=plan.id, session_id=planned.session_id,
+        scheduled_date=planned.day, status=status, planned_volume=round(volume, 1),
+        completed_volume=round(volume * ratio, 1),
+        rpe=None if status == "skipped" else round(rng.uniform(5, 9), 1),
+        logged_at=datetime.combine(planned.day, time(19), UTC))
