@@ -9,6 +9,7 @@ from components.comment_thread import comments_panel
 from components.diff_view import change_list
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
+from components.side_by_side import side_by_side_weeks
 from state.plan_view import PlanViewState
 from state.typed import TypedState
 
@@ -75,9 +76,10 @@ def plan_view_page() -> rx.Component:
             _coach_note(),
             _what_changed(),
             _compare(),
-            legend(),
+            rx.cond(PlanViewState.side_by_side, rx.fragment(), legend()),
             _decision(),
-            weeks(PlanViewState.show_weeks),
+            rx.cond(PlanViewState.side_by_side, side_by_side_weeks(PlanViewState.show_weeks),
+                    weeks(PlanViewState.show_weeks)),
             comments_panel(),
             width="100%"),
         plan_not_found()))

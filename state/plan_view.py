@@ -19,7 +19,10 @@ from plangov_app.services.rbac import Permission
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow
 from plangov_app.services.views.labels import status_label
 from plangov_app.services.views.plan_page import OtherPlan, PlanPage, TimelineRow, plan_page
+from plangov_app.services.views.side_by_side import FLAG as SIDE_BY_SIDE_FLAG
+from plangov_app.services.views.side_by_side import SideWeek
 from state.comments import CommentsState
+from state.flags import FlagsState
 from state.session import SignedIn, problem_toast, run_read, run_write
 from state.typed import TypedState
 
@@ -68,6 +71,10 @@ class PlanViewState(SignedIn, rx.State):
     can_recall: bool = False
     done_weeks: int = 0
     can_add_exercise: bool = False
+    side_by_side: bool = False
+    before_label: str = ""
+    after_label: str = ""
+    side_weeks: list[SideWeek] = []
 
     async def _show(self, page: PlanPage) -> None:
         """Map the read model to vars (the threads go to `CommentsState`)."""
@@ -77,18 +84,25 @@ class PlanViewState(SignedIn, rx.State):
         comments = await self.get_state(CommentsState)
         comments._show(page.threads, page.anchors, can_comment=page.can_comment)
 
-    async def _load(self) -> Any:
-        """The plan of the URL, if the actor may see it (else "not found")."""
+    async def _load(self, *, page_load: bool = False) -> Any:
+        """The plan of the URL, if the actor may see it (else "not found").
+
+        A page load also reads the user's flags again (`FlagsState`): the review is side by
+        side when `diff_viewer_v2` is on.
+        """
         actor, redirect = await self._require(Permission.PLAN_VIEW)
         if redirect or actor is None:
             return redirect
+        flags = await self.get_state(FlagsState)
+        if page_load:
+            await flags._refresh(actor)
         plan_id = self._url_id()
         if plan_id != self.plan_id:
             self.plan_id, self.compare, self.week_start = plan_id, "baseline", -1
         typed = await self.get_state(TypedState)
         typed._restore(f"{actor.user_id}:{plan_id}")
         read = partial(plan_page, compare=self.compare, week_start=self.week_start,
-                       editing=self.editing)
+                       editing=self.editing, side_by_side=flags._on(SIDE_BY_SIDE_FLAG))
         try:
             page = await run_read(read, actor, self.plan_id)
         except DomainError as error:
@@ -111,7 +125,7 @@ class PlanViewState(SignedIn, rx.State):
     async def open_review(self) -> AsyncIterator[Any]:
         """on_load of the review page: the plan, never with edit controls."""
         self.editing = False
-        async for update in self._open(self._load):
+        async for update in self._open(partial(self._load, page_load=True)):
             yield update
 
     async def show_weeks(self, start: int) -> Any:

@@ -13,6 +13,7 @@ from plangov_app.api import (
     audit,
     auth,
     catalogue,
+    experiments,
     flags,
     notifications,
     plans,
@@ -39,7 +40,7 @@ def create_api() -> FastAPI:
     )
     v1 = APIRouter(prefix=API_V1)
     for module in (auth, users, athletes, audit, plans, notifications, catalogue,
-                   flags):
+                   flags, experiments):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -37,8 +37,7 @@ CONFIG_HEADERS = {"Cache-Control": CONFIG_CACHE_CONTROL, "Vary": "Authorization"
             responses={304: {"description": "Not modified (If-None-Match matched)"}})
 def flag_config(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     """The flags evaluated for the caller, with a strong ETag; 304 when it matches."""
-    config = flags.config_for(session, actor)
-    etag = flags.config_etag(config)
+    config, etag = flags.evaluated_config(session, actor)
     headers = {**CONFIG_HEADERS, "ETag": etag}
     if none_match(request.headers.getlist("if-none-match"), etag):
         return Response(status_code=304, headers=headers)

@@ -227,6 +227,12 @@ def config_etag(config: Mapping[str, bool]) -> str:
     return f'"{digest[:32]}"'
 
 
+def evaluated_config(session: Session, actor: Actor) -> tuple[dict[str, bool], str]:
+    """The actor's evaluated flags and their ETag: what `GET /flags/config` and the UI read."""
+    config = config_for(session, actor)
+    return config, config_etag(config)
+
+
 def is_on(session: Session, actor: Actor, key: str) -> bool:
     """Whether the flag `key` is on for `actor` (off when there is no such flag)."""
     row = session.exec(select(FeatureFlag).where(FeatureFlag.key == key)).first()

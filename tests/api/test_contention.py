@@ -243,3 +243,61 @@ def test_twenty_creates_of_one_flag_key_one_wins_the_rest_conflict(live, seeded)
                for r in responses if r.status_code == 409)
     assert _stored(seeded, FeatureFlag, key="raced_flag") == 1
     _chain_ok(seeded)
+
+
+def _running_experiment(base: str, ds: dict, **over) -> dict:
+    body = {"key": "raced-experiment", "name": "Raced", "randomization": "stratified_blocks",
+            "variants": [{"key": "control", "weight": 50, "algorithm_version": "lp-1.0"},
+                         {"key": "treatment", "weight": 50, "algorithm_version": "dup-1.0"}],
+            **over}
+    created = httpx.post(f"{base}/api/v1/experiments", headers=ds, json=body, timeout=30)
+    assert created.status_code == 201, created.text
+    started = httpx.post(f"{base}/api/v1/experiments/{created.json()['id']}/status",
+                         headers=ds, json={"status": "running"}, timeout=30)
+    assert started.status_code == 200, started.text
+    return created.json()
+
+
+def test_twenty_first_assignments_of_one_athlete_store_one_row(live, seeded):
+    from db.models.experiments import ExperimentAssignment
+
+    base = live["base"]
+    ds = _token(base, "ds@demo.test")
+    experiment = _running_experiment(base, ds)
+    body = {"experiment_key": "raced-experiment", "subject_id": demo_id("athlete3@demo.test")}
+
+    def assign(_: int) -> httpx.Response:
+        return _retrying(lambda: httpx.post(f"{base}/api/v1/assignments", headers=ds,
+                                            json=body, timeout=60))
+
+    responses = _at_once(20, assign)
+    assert Counter(r.status_code for r in responses) == {200: 20}
+    answers = {(r.json()["variant"], r.json()["bucket"], r.json()["assigned_at"])
+               for r in responses}
+    assert len(answers) == 1
+    assert _stored(seeded, ExperimentAssignment, experiment_id=experiment["id"]) == 1
+    _chain_ok(seeded)
+
+
+def test_concurrent_plan_generation_fills_blocks_and_logs_one_exposure_per_plan(live, seeded):
+    from db.models.experiments import ExperimentAssignment, ExposureEvent
+
+    base = live["base"]
+    ds, coach = _token(base, "ds@demo.test"), _token(base, "coach1@demo.test")
+    experiment = _running_experiment(base, ds)
+    consenting = [n for n in range(1, 13) if n % 5 != 0]  # coach1's athletes with consent
+
+    def generate(index: int) -> httpx.Response:
+        return _retrying(lambda: httpx.post(f"{base}/api/v1/plans", headers=coach, timeout=60,
+                                            json={"athlete_id": demo_id(
+                                                f"athlete{consenting[index]}@demo.test"),
+                                                "start_date": "2027-01-04", "weeks": 4}))
+
+    responses = _at_once(len(consenting), generate)
+    _no_5xx_but_busy(responses)
+    assert Counter(r.status_code for r in responses) == {201: len(consenting)}
+    arms = Counter(r.json()["experiment_arm"] for r in responses)
+    assert arms == {"control": 5, "treatment": 5}  # one stratum: 10 enrolments fill 5 blocks
+    assert _stored(seeded, ExperimentAssignment, experiment_id=experiment["id"]) == 10
+    assert _stored(seeded, ExposureEvent, experiment_id=experiment["id"]) == 10
+    _chain_ok(seeded)

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import Session, select
 
 from db.models import FeatureFlag, Notification, PlanComment, PlanVersion, Team, User
+from db.models.experiments import Experiment
 from db.session import read_session, unit_of_work
 from plangov_app import demo
 from plangov_app.api import create_api
@@ -64,6 +65,7 @@ class RealIds:
     teams: list[str]
     notifications: list[str]
     flags: list[str]  # flag keys
+    experiments: list[str]
 
 
 def _real_ids(session: Session, email: str) -> RealIds:
@@ -83,7 +85,8 @@ def _real_ids(session: Session, email: str) -> RealIds:
         coaches=sorted(u for u, role in users if role == "coach"),
         teams=sorted(session.exec(select(Team.id))),
         notifications=sorted(mine) or [MISSING_ID],
-        flags=sorted(session.exec(select(FeatureFlag.key))) or ["no-such-flag"])
+        flags=sorted(session.exec(select(FeatureFlag.key))) or ["no-such-flag"],
+        experiments=sorted(session.exec(select(Experiment.id))) or [MISSING_ID])
 
 
 @st.composite
@@ -99,7 +102,8 @@ def _real_path(draw, ids: RealIds, names: tuple[str, ...]) -> dict[str, str]:
         "coach_id": draw(st.sampled_from(ids.coaches)),
         "team_id": draw(st.sampled_from(ids.teams)),
         "notification_id": draw(st.sampled_from(ids.notifications)),
-        "key": draw(st.sampled_from(ids.flags))}
+        "key": draw(st.sampled_from(ids.flags)),
+        "experiment_id": draw(st.sampled_from(ids.experiments))}
     return {name: values[name] for name in names}
 
 

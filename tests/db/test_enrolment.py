@@ -281,3 +281,25 @@ def test_concurrent_enrolments_in_one_stratum_take_distinct_block_slots(seeded) 
         t.join()
     counts = Counter(r.variant for r in _stored_rows(eid))
     assert counts == {"control": 10, "treatment": 10}  # 20 enrolments fill 10 blocks of 2
+
+
+def test_preview_keeps_stored_answers_unless_the_form_reshuffles(seeded) -> None:
+    from plangov_app.services.experiments import preview
+
+    eid = _experiment()
+    first = _assign(athlete_id(1))
+    before = (_count(ExperimentAssignment), _count(AuditEvent))
+    with read_session() as s:
+        stored = preview.preview(s, actor=_actor(s), experiment_id=eid)
+        reshuffled = preview.preview(s, actor=_actor(s), experiment_id=eid,
+                                     config={"holdout_percentage": 100})
+        unsaved = preview.preview(s, actor=_actor(s), config={
+            "variants": [{"key": "x", "weight": 100.0 - 30}, {"key": "y", "weight": 30}]})
+    assert (stored.population, stored.already_assigned) == (24, 1)
+    assert stored.excluded["no_consent"] == 4
+    assert stored.totals[first.variant] >= 1
+    assert (reshuffled.already_assigned, reshuffled.holdout) == (0, 20)
+    assert set(unsaved.totals) == {"x", "y"} and sum(unsaved.totals.values()) == 20
+    assert (_count(ExperimentAssignment), _count(AuditEvent)) == before
+    with read_session() as s, pytest.raises(Forbidden):
+        preview.preview(s, actor=_actor(s, "coach1@demo.test"), experiment_id=eid)

@@ -21,6 +21,7 @@ from plangov_app.services.plans.lookup import baseline_version, get_plan, head_v
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
+from plangov_app.services.views.side_by_side import SideWeek, side_by_side_weeks
 
 TIMELINE_VERSIONS = 30  # the newest versions the editor's timeline lists
 REVIEW_CHANGES = 100  # changes listed one by one on the review (the rest are counted)
@@ -113,6 +114,10 @@ class PlanPage:
     can_recall: bool = False  # submitted, not answered yet: the coach may take it back
     done_weeks: int = 0  # weeks already done (a revision leaves them as they were)
     can_add_exercise: bool = False  # may add custom exercises to the club's catalogue
+    side_by_side: bool = False  # the review shows `side_weeks` instead of the calendar
+    before_label: str = ""  # the side-by-side's left column: the reference version
+    after_label: str = ""  # its right column: the version under review
+    side_weeks: list[SideWeek] = dataclasses.field(default_factory=list)
 
 
 def may_edit(actor: Actor, plan: Plan) -> bool:
@@ -200,14 +205,26 @@ def _seen(session: Session, plan: Plan, head: PlanVersion,
     return seen, f"version {seen_version.version_number}", impact
 
 
+def _side_by_side(document: PlanDocument, reference: PlanDocument, seen_label: str,
+                  head: PlanVersion, first: int, threads: dict[str, int],
+                  changes: list[diffing.Change]) -> dict[str, Any]:
+    """The side-by-side view's fields: `reference` on the left, `document` on the right."""
+    before = f"Last reviewed ({seen_label})" if seen_label else "Generated plan"
+    return {"side_by_side": True, "before_label": before,
+            "after_label": f"This version (version {head.version_number})",
+            "side_weeks": side_by_side_weeks(document, reference, first, WEEKS_PER_PAGE,
+                                             threads=threads, changes=changes)}
+
+
 def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "baseline",
-              week_start: int = -1, editing: bool = False,
+              week_start: int = -1, editing: bool = False, side_by_side: bool = False,
               today: date | None = None) -> PlanPage:
     """The plan page of `plan_id` for `actor` (NotFound unless they may view it).
 
     `compare` picks the reference the calendar is marked against ("seen": the version the
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
-    plan may be edited by `actor` now.
+    plan may be edited by `actor` now. `side_by_side` (the review with flag `diff_viewer_v2`
+    on) adds the reference and this version side by side, week by week.
     `today` (default: the real date) decides adherence marks and the first week shown.
     """
     today = today or date.today()
@@ -228,6 +245,9 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     changes = diffing.diff_documents(reference, document)
     lines = describing.describe_changes(changes[:REVIEW_CHANGES], reference, document)
+    sides = _side_by_side(document, reference, seen_label if reference is seen else "",
+                          head, first, open_threads, changes) \
+        if side_by_side and not editing else {}
     return PlanPage(
         plan_id=plan.id, athlete=athlete.display_name if athlete else "", status=plan.status,
         algorithm=plan.algorithm_version, arm=plan.experiment_arm or "—",
@@ -254,5 +274,5 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
-        **_coach_note(session, plan, head),
+        **_coach_note(session, plan, head), **sides,
         **_athlete_panel(session, actor, plan, document, today))
