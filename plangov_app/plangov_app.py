@@ -8,6 +8,7 @@ import pages  # noqa: F401  (the pages declare themselves)
 from components.layout import add_pages
 from plangov_app.api import api
 from plangov_app.theme import STYLESHEETS
+from plangov_app.workers.experiments import schedule_experiments
 from plangov_app.workers.relay import relay_outbox
 
 app = rx.App(
@@ -18,3 +19,4 @@ app = rx.App(
 add_pages(app)
 
 app.register_lifespan_task(relay_outbox)
+app.register_lifespan_task(schedule_experiments)

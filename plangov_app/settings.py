@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     outbox_max_age_seconds: int = Field(
         900, ge=1, validation_alias=_env("PLANGOV_OUTBOX_MAX_AGE_SECONDS")
     )
+    # The experiment scheduler's pause between passes (workers/experiments.py).
+    experiment_tick_seconds: float = Field(
+        30.0, ge=1, le=3600, validation_alias=_env("PLANGOV_EXPERIMENT_TICK_SECONDS")
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, validation_alias=_env("PLANGOV_MAX_BODY_BYTES")
     )

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from plangov_app.cli import audit, db, demo, outbox, plans, reconcile, users
+from plangov_app.cli import audit, db, demo, experiments, outbox, plans, reconcile, users
 from plangov_app.cli.common import fail
 
 app = typer.Typer(help="PlanGov administration.", no_args_is_help=True,
@@ -20,6 +20,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(audit.app, name="audit")
+app.add_typer(experiments.app, name="experiments")
 app.command("token")(users.token)
 app.command("reconcile")(reconcile.reconcile)
 
