@@ -14,6 +14,15 @@ LOCK_REASON = ("Locked while the experiment is live: changing it would reshuffle
                "already assigned. Start a new phase to change it.")
 
 
+def choice(options: list[str], value: rx.Var, on_change: object, label: rx.Var | str, *,
+           disabled: rx.Var | bool = False, id_: str | None = None) -> rx.Component:
+    """A select whose trigger carries the label (so a screen reader and a test find it)."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, id=id_),
+        rx.select.content(*[rx.select.item(o, value=o) for o in options]),
+        value=value, on_change=on_change, disabled=disabled)
+
+
 def _error(field: str) -> rx.Component:
     return rx.cond(S.error_field == field,
                    rx.text(S.error_text, size="1", color_scheme="red", role="alert"))
@@ -41,8 +50,9 @@ def _locked_note() -> rx.Component:
 def _checks(name: str, label: str, options: list[tuple[str, str]] | rx.Var,
             chosen: rx.Var, disabled: rx.Var | bool = False) -> rx.Component:
     def box(value: rx.Var | str, text: rx.Var | str) -> rx.Component:
-        return rx.checkbox(text, checked=chosen.contains(value), disabled=disabled,
-                           on_change=lambda c: S.toggle(name, value, c))
+        return rx.box(rx.checkbox(text, checked=chosen.contains(value), disabled=disabled,
+                                  on_change=lambda c: S.toggle(name, value, c)),
+                      padding_right="0.75em")
     boxes = (rx.foreach(options, lambda t: box(t.id, t.name)) if isinstance(options, rx.Var)
              else rx.fragment(*[box(v, t) for v, t in options]))
     return rx.vstack(rx.text(label, size="2", weight="medium"),
@@ -61,9 +71,8 @@ def _variant(v: rx.Var, i: rx.Var) -> rx.Component:
             rx.input(value=v.weight, aria_label="Variant " + n + " weight (%)", type="text",
                      input_mode="decimal", disabled=disabled, width="6em",
                      on_change=lambda x: S.set_variant(i, "weight", x)),
-            rx.select(list(ALGORITHMS), value=v.algorithm, disabled=disabled,
-                      aria_label="Variant " + n + " algorithm",
-                      on_change=lambda x: S.set_variant(i, "algorithm", x)),
+            choice(list(ALGORITHMS), v.algorithm, lambda x: S.set_variant(i, "algorithm", x),
+                   "Variant " + n + " algorithm", disabled=disabled),
             rx.icon_button(rx.icon("x", size=14), variant="soft", color_scheme="red",
                            size="1", disabled=disabled | (S.variants.length() <= 2),
                            aria_label="Remove variant " + n, on_click=S.remove_variant(i)),
@@ -89,8 +98,8 @@ def _variants() -> rx.Component:
 def _guardrail(g: rx.Var, i: rx.Var) -> rx.Component:
     n = (i + 1).to_string()
     return rx.vstack(rx.flex(
-        rx.select(list(GUARDRAIL_METRICS), value=g.metric, aria_label="Guardrail " + n + " metric",
-                  disabled=S.read_only, on_change=lambda x: S.set_guardrail(i, "metric", x)),
+        choice(list(GUARDRAIL_METRICS), g.metric, lambda x: S.set_guardrail(i, "metric", x),
+               "Guardrail " + n + " metric", disabled=S.read_only),
         rx.input(value=g.drop, aria_label="Guardrail " + n + " max relative drop",
                  disabled=S.read_only, width="6em",
                  on_change=lambda x: S.set_guardrail(i, "drop", x)),
@@ -124,11 +133,10 @@ def form_fields() -> rx.Component:
                 _text("name", "Name", S.name, disabled=S.read_only), gap="3", width="100%"),
         _text("hypothesis", "Hypothesis", S.hypothesis, disabled=S.read_only),
         _locked_note(),
-        _labelled("Randomisation", rx.select(
-            ["hash", "stratified_blocks"], value=S.randomization, disabled=locked,
-            id="exp-randomization", aria_label="Randomisation",
-            on_change=lambda v: S.set_text("randomization", v)), "randomization",
-            "exp-randomization"),
+        _labelled("Randomisation", choice(
+            ["hash", "stratified_blocks"], S.randomization,
+            lambda v: S.set_text("randomization", v), "Randomisation", disabled=locked,
+            id_="exp-randomization"), "randomization", "exp-randomization"),
         _variants(),
         _checks("strata", "Stratify by", [(k, k.replace("_", " ")) for k in STRATIFICATION_KEYS],
                 S.strata, locked),
@@ -165,7 +173,7 @@ def _preview_table() -> rx.Component:
                 rx.table.row_header_cell(rx.text("Total", weight="bold")),
                 rx.foreach(p.totals, lambda c: rx.table.cell(rx.text(c, weight="bold"))),
                 rx.table.cell(rx.text(p.holdout, weight="bold")))),
-        variant="surface", size="1", width="100%", aria_label="Allocation preview")
+        variant="surface", size="1", width="100%")
 
 
 def preview_panel() -> rx.Component:
@@ -189,7 +197,7 @@ def preview_panel() -> rx.Component:
                     rx.cond(p.block_note != "", rx.text(p.block_note, size="1",
                                                         color_scheme="gray")),
                     rx.box(_preview_table(), overflow_x="auto", width="100%", max_height="22em",
-                           overflow_y="auto"),
+                           overflow_y="auto", id="preview-table"),
                     rx.cond(p.more_strata > 0, rx.text(p.more_strata, " more strata in the chart.",
                                                        size="1", color_scheme="gray")),
                     rx.plotly(data=S.figure, width="100%", height="300px"),

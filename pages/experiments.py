@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from components.experiment_form import confirm_dialog, editor_panel
+from components.experiment_form import choice, confirm_dialog, editor_panel
 from components.layout import page, page_title
 from components.ui import empty_state
 from plangov_app.services.views.experiments_list import STATUS_FILTERS
@@ -57,12 +57,14 @@ def _list() -> rx.Component:
             "Key", "Name", "Status", "Variants (weight · algorithm — enrolled / exposed)",
             "Running", "Owner", "SRM", "")])),
         rx.table.body(rx.foreach(S.rows, _row)),
-        variant="surface", size="1", width="100%", aria_label="Experiments")
+        variant="surface", size="1", width="100%")
     return rx.cond(
         S.loading, rx.center(rx.spinner(size="3"), padding="2em", role="status"),
         rx.cond(S.load_error != "",
                 rx.callout(S.load_error, icon="octagon-x", color_scheme="red", role="alert"),
-                rx.cond(S.rows.length() > 0, rx.box(table, overflow_x="auto", width="100%"),
+                rx.cond(S.rows.length() > 0,
+                        rx.box(table, overflow_x="auto", width="100%", id="experiments-list",
+                               role="region", aria_label="Experiments list"),
                         empty_state("No experiments match."))))
 
 
@@ -72,8 +74,7 @@ def experiments_page() -> rx.Component:
     controls = rx.flex(
         rx.input(placeholder="Search key or name…", value=S.search, on_change=S.set_search,
                  aria_label="Search key or name", width=["100%", "240px"]),
-        rx.select(list(STATUS_FILTERS), value=S.status_filter, on_change=S.set_status_filter,
-                  aria_label="Filter by status"),
+        choice(list(STATUS_FILTERS), S.status_filter, S.set_status_filter, "Filter by status"),
         rx.button(rx.icon("plus", size=16), "New experiment", on_click=S.new_experiment),
         gap="2", wrap="wrap", align="center")
     return rx.vstack(
