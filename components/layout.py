@@ -20,6 +20,8 @@ NAV: list[tuple[str, str, str]] = [
     ("Audit", "/audit", "admin"),
     ("Audit", "/audit", "compliance"),
     ("Overview", "/welcome", "data_scientist"),
+    ("Experiments", "/experiments", "admin"),
+    ("Experiments", "/experiments", "data_scientist"),
 ]
 
 

@@ -79,6 +79,11 @@ def _validated(config: dict[str, Any]) -> tuple[dict[str, Any], CompiledExperime
     return config, compile_config(config, algorithms=ALGORITHMS)
 
 
+def validate(body: dict[str, Any]) -> None:
+    """Check a create body as `create` would (InvalidInput naming the field); writes nothing."""
+    _validated({**body, "status": lifecycle.DRAFT})
+
+
 def _apply(row: Experiment, config: dict[str, Any], compiled: CompiledExperiment) -> None:
     row.name, row.hypothesis = config["name"], config.get("hypothesis") or ""
     row.randomization, row.seed = compiled.randomization, compiled.seed
