@@ -193,3 +193,15 @@ def test_unknown_ids_are_not_found_and_other_roles_are_refused(seeded):
         with pytest.raises(Forbidden):
             _page(eid, email)
     assert _page(eid, ADMIN).key == "lp-vs-dup"
+
+
+def test_srm_demo_is_left_out_while_another_experiment_runs_for_everyone(seeded):
+    eid = _create(eligibility={})
+    _status(eid, "running")
+    with read_session() as s:
+        before = s.exec(select(AuditEvent.id)).all()
+    with unit_of_work() as s:
+        assert seed_srm_demo(s, today=date(2027, 3, 20)) == 0
+    with read_session() as s:
+        assert s.exec(select(Experiment).where(Experiment.key == SRM_DEMO_KEY)).first() is None
+        assert s.exec(select(AuditEvent.id)).all() == before
