@@ -55,12 +55,24 @@ def _srm_demo(engine) -> str:
     return row.id
 
 
-def _started(ds: httpx.Client) -> str:
+def _started(ds: httpx.Client) -> tuple[str, str | None]:
+    """Our experiment, running; and the id of a running one paused to let it start (if any).
+
+    Only one running experiment may enrol an athlete, so one running over every athlete
+    (the demo's) is paused here and resumed by the caller afterwards.
+    """
     created = ds.post("/experiments", json=BODY)
     assert created.status_code == 201, created.text
-    started = ds.post(f"/experiments/{created.json()['id']}/status", json={"status": "running"})
+    eid, paused = created.json()["id"], None
+    started = ds.post(f"/experiments/{eid}/status", json={"status": "running"})
+    if started.status_code == 409 and started.json().get("overlapping"):
+        key = started.json()["overlapping"]
+        paused = next(e["id"] for e in ds.get("/experiments").json()["items"] if e["key"] == key)
+        assert ds.post(f"/experiments/{paused}/status",
+                       json={"status": "paused"}).status_code == 200
+        started = ds.post(f"/experiments/{eid}/status", json={"status": "running"})
     assert started.status_code == 200, started.text
-    return created.json()["id"]
+    return eid, paused
 
 
 def test_a_data_scientist_follows_counts_and_sees_the_srm_banner(
@@ -68,7 +80,7 @@ def test_a_data_scientist_follows_counts_and_sees_the_srm_banner(
     engine = make_engine(_server_database(tmp_path_factory))
     srm_id = _srm_demo(engine)
     ds = _api(app_url, "ds@demo.test")
-    eid = _started(ds)
+    eid, paused = _started(ds)
     try:
         page.set_viewport_size(WIDE)
         sign_in(page, app_url, "ds@demo.test")
@@ -113,8 +125,10 @@ def test_a_data_scientist_follows_counts_and_sees_the_srm_banner(
 
         page.goto(f"{app_url}/experiments/no-such-experiment")
         expect(page.get_by_role("heading", name="Experiment not found")).to_be_visible()
-    finally:  # leave no running experiment behind for the other browser tests
+    finally:  # leave the experiments as the other browser tests expect them
         ds.post(f"/experiments/{eid}/status", json={"status": "complete"})
+        if paused:
+            ds.post(f"/experiments/{paused}/status", json={"status": "running"})
         engine.dispose()
 
 
