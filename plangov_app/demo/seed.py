@@ -17,6 +17,7 @@ from plangov_app.demo.accounts import (
 from plangov_app.demo.experiments import seed_experiment
 from plangov_app.demo.flags import seed_flags
 from plangov_app.demo.plans import seed_plans, seed_workout_logs
+from plangov_app.demo.srm_demo import seed_srm_demo
 from plangov_app.services import audit
 from plangov_app.services.context import system_context
 from plangov_app.services.plans import lifecycle
@@ -47,7 +48,9 @@ def seed(session: Session, *, with_plans: bool = True, today: date | None = None
         lifecycle.advance_lifecycle(session, today, system_context("plangov demo seed"))
         created["workout_logs"] = seed_workout_logs(session, today)
     if with_plans if with_experiment is None else with_experiment:  # default: with the plans
-        created["experiments"] = seed_experiment(session)
+        # the mis-split demo first: it passes through "running", which the demo experiment
+        # (over every athlete) would refuse once it runs
+        created["experiments"] = seed_srm_demo(session, today=today) + seed_experiment(session)
     if any(created.values()):
         audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),
                      target_type="system", target_id="demo", metadata=created)

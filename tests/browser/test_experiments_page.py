@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
 
@@ -28,14 +29,43 @@ def _totals(page: Page) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", _total_row(page).inner_text())]
 
 
+def _pause_running(app_url: str) -> list[str]:
+    """Pause the running experiments (the demo's runs over every athlete, and only one
+    may enrol an athlete), so ours can start; their ids, to resume afterwards."""
+    ds = _api(app_url, "ds@demo.test")
+    running = [e["id"] for e in ds.get("/experiments").json()["items"]
+               if e["status"] == "running"]
+    for eid in running:
+        assert ds.post(f"/experiments/{eid}/status", json={"status": "paused"}).status_code == 200
+    return running
+
+
+def _restore(app_url: str, paused: list[str]) -> None:
+    """Complete ours and resume what `_pause_running` paused (other tests expect it)."""
+    ds = _api(app_url, "ds@demo.test")
+    for e in ds.get("/experiments").json()["items"]:
+        if e["key"] == "lp-vs-dup-ui" and e["status"] in {"running", "paused"}:
+            ds.post(f"/experiments/{e['id']}/status", json={"status": "complete"})
+    for eid in paused:
+        ds.post(f"/experiments/{eid}/status", json={"status": "running"})
+
+
 def test_create_preview_start_and_lock(browser: Browser, app_url: str):
+    paused = _pause_running(app_url)
+    try:
+        _create_preview_start_and_lock(browser, app_url)
+    finally:
+        _restore(app_url, paused)
+
+
+def _create_preview_start_and_lock(browser: Browser, app_url: str) -> None:
     context = browser.new_context(viewport=WIDE)
     context.set_default_timeout(20_000)
     page = context.new_page()
     sign_in(page, app_url, "ds@demo.test")
     page.get_by_role("link", name="Experiments").first.click()
     expect(page).to_have_url(re.compile(r"/experiments$"))
-    expect(page.get_by_text("No experiments match.")).to_be_visible()
+    expect(page.locator("#experiments-list")).to_be_visible()
 
     page.get_by_role("button", name="New experiment").click()
     page.get_by_label("Key", exact=True).fill("lp-vs-dup-ui")
