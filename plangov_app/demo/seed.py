@@ -33,7 +33,7 @@ def seed(session: Session, *, with_plans: bool = True, today: date | None = None
     plans so that they keep the algorithm their scenario gives them.
     """
     created = {"users": 0, "profiles": 0, "assignments": 0, "teams": 0, "reference": 0,
-               "plans": 0, "workout_logs": 0, "flags": 0, "experiments": 0}
+               "plans": 0, "workout_logs": 0, "flags": 0, "srm_demo": 0, "experiments": 0}
     # Every demo account shares the published demo password, so one (slow) hash serves all.
     created["users"] = seed_users(session, hash_password(DEMO_PASSWORD))
     created["profiles"] = seed_profiles(session)
@@ -50,7 +50,8 @@ def seed(session: Session, *, with_plans: bool = True, today: date | None = None
     if with_plans if with_experiment is None else with_experiment:  # default: with the plans
         # the mis-split demo first: it passes through "running", which the demo experiment
         # (over every athlete) would refuse once it runs
-        created["experiments"] = seed_srm_demo(session, today=today) + seed_experiment(session)
+        created["srm_demo"] = seed_srm_demo(session, today=today)
+        created["experiments"] = seed_experiment(session)
     if any(created.values()):
         audit.record(session, action="demo.seed", context=system_context("plangov demo seed"),
                      target_type="system", target_id="demo", metadata=created)

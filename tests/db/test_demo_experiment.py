@@ -42,7 +42,7 @@ def test_the_full_seed_starts_the_demo_experiment_once(engine) -> None:
         again = demo.seed(session)
     assert not any(again.values())
     with read_session() as session:
-        assert session.exec(select(func.count()).select_from(Experiment)).one() == 1
+        assert session.exec(select(func.count()).select_from(Experiment)).one() == 2  # + srm-demo
         assert len(_experiment_events(session, row.id)) == 2
 
 
