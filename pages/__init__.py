@@ -8,6 +8,7 @@ from pages import (  # noqa: F401  (imported to declare their pages)
     athlete,
     audit,
     editor,
+    flags,
     history,
     home,
     login,
