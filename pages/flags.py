@@ -92,7 +92,7 @@ def _create_dialog() -> rx.Component:
             spacing="3", width="100%", margin_top="1em"),
         rx.flex(rx.dialog.close(rx.button("Cancel", variant="soft")),
                 rx.button("Create flag", on_click=S.create),
-                gap="2", justify="end", margin_top="1.2em"),
+                spacing="2", justify="end", margin_top="1.2em"),
         max_width="480px"),
         open=S.create_open, on_open_change=S.set_create_open)
 
@@ -117,8 +117,9 @@ def _roles() -> rx.Component:
     return rx.vstack(
         rx.text("Roles", size="2", weight="bold", id="flag-roles-label"),
         rx.flex(*[rx.checkbox(role.replace("_", " "), checked=F.roles.contains(role),
-                              on_change=lambda checked, role=role: S.set_role(role, checked))
-                  for role in ROLES], gap="3", wrap="wrap", role="group",
+                              on_change=lambda checked, role=role: S.set_role(role, checked),
+                              spacing="2")
+                  for role in ROLES], spacing="4", wrap="wrap", role="group",
                 aria_labelledby="flag-roles-label"),
         rx.text("None ticked: every role.", size="1", color_scheme="gray"),
         _problem(S.problems, "roles"), spacing="1", width="100%")
@@ -182,7 +183,7 @@ def _confirm() -> rx.Component:
         rx.alert_dialog.description(S.confirm_text, size="2"),
         rx.flex(rx.alert_dialog.cancel(rx.button("Keep it as it is", variant="soft")),
                 rx.alert_dialog.action(rx.button("Save and apply", on_click=S.confirm)),
-                gap="2", justify="end", margin_top="1em", wrap="wrap"),
+                spacing="2", justify="end", margin_top="1em", wrap="wrap"),
         max_width="480px"),
         open=S.confirm_open, on_open_change=S.set_confirm_open)
 
@@ -197,7 +198,7 @@ def flags_page() -> rx.Component:
                 "see it on their next page load.", size="2", color_scheme="gray"),
         _table(),
         rx.cond(F.key != "", rx.grid(_editor(), _history(),
-                                     columns=rx.breakpoints(initial="1", sm="2"), gap="4",
+                                     columns=rx.breakpoints(initial="1", sm="2"), spacing="4",
                                      width="100%")),
         _create_dialog(),
         _confirm(),
