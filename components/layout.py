@@ -22,6 +22,8 @@ NAV: list[tuple[str, str, str]] = [
     ("Overview", "/welcome", "data_scientist"),
     ("Experiments", "/experiments", "admin"),
     ("Experiments", "/experiments", "data_scientist"),
+    ("Flags", "/flags", "admin"),
+    ("Flags", "/flags", "data_scientist"),
 ]
 
 

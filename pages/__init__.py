@@ -10,6 +10,7 @@ from pages import (  # noqa: F401  (imported to declare their pages)
     editor,
     experiment_detail,
     experiments,
+    flags,
     history,
     home,
     login,
