@@ -189,3 +189,7 @@ def screenshot(page: Page, name: str) -> None:
     if UPDATE_SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ARTIFACTS / name, SCREENSHOTS / name)
+
+#: the algorithm of plans the browser tests generate and edit: a fixed choice, so the demo
+#: experiment (running over every athlete) does not decide which sessions they hold
+ALGORITHM = "lp-1.0"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, PASSWORD, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -132,7 +132,7 @@ def test_the_review_on_a_desktop_has_the_note_and_buttons_side_by_side(page: Pag
     listed = coach.get("/plans", params={"search": "Athlete 14"}).json()["items"]
     athlete_id = next(p["athlete_id"] for p in listed if p["athlete_name"] == "Athlete 14")
     made = coach.post("/plans", json={"athlete_id": athlete_id, "start_date": "2031-01-06",
-                                      "weeks": 4})
+                                      "weeks": 4, "algorithm": ALGORITHM})
     assert made.status_code in (200, 201), made.text
     _coach_edits_and_submits(coach, made.json(), "Four light weeks after the race")
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, screenshot, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def _edited_plan(app_url: str, athlete_name: str) -> str:
     athlete = next(a for a in coach.get("/users/me").json()["subject_scope"]["athlete_ids"]
                    if coach.get(f"/athletes/{a}").json()["name"] == athlete_name)
     plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-08-02",
-                                      "weeks": 4}).json()
+                                      "weeks": 4, "algorithm": ALGORITHM}).json()
     head = plan["active_version_id"]
     content = coach.get(f"/plans/{plan['id']}/versions/{head}").json()["content"]
     w, s, i = next((w, s, i) for w, week in enumerate(content["weeks"])

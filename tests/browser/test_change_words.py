@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import ALGORITHM, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def _plan_with_an_added_exercise(app_url: str) -> dict:
     athlete = next(a for a in coach.get("/users/me").json()["subject_scope"]["athlete_ids"]
                    if coach.get(f"/athletes/{a}").json()["name"] == "Athlete 20")
     plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-05-03",
-                                      "weeks": 4}).json()
+                                      "weeks": 4, "algorithm": ALGORITHM}).json()
     first = plan["active_version_id"]
     content = coach.get(f"/plans/{plan['id']}/versions/{first}").json()["content"]
     place = next((w, s) for w, week in enumerate(content["weeks"])

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, screenshot, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -206,7 +206,8 @@ def test_edits_wait_in_the_browser_while_the_plan_cannot_be_edited(page: Page, a
     coach = _api(app_url, "coach1@demo.test")
     athlete_id = coach.get("/users/me").json()["subject_scope"]["athlete_ids"][8]
     created = coach.post("/plans", json={"athlete_id": athlete_id, "weeks": 4,
-                                         "start_date": date.today().isoformat()})
+                                         "start_date": date.today().isoformat(),
+                                         "algorithm": ALGORITHM})
     assert created.status_code == 201, created.text
     plan = created.json()
     sign_in(page, app_url, "coach1@demo.test")

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from plangov_app.demo.accounts import athlete_id as demo_athlete
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, screenshot, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def _plan(app_url: str, athlete: int, start: date, *, submit: bool = False,
           accept: bool = False) -> dict:
     coach = _api(app_url, COACH)
     created = coach.post("/plans", json={"athlete_id": demo_athlete(athlete), "weeks": 6,
-                                         "start_date": start.isoformat()})
+                                         "start_date": start.isoformat(), "algorithm": ALGORITHM})
     assert created.status_code == 201, created.text
     plan = created.json()
     if submit or accept:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import ALGORITHM, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def _sent_plan(app_url: str, athlete_name: str, start: str) -> dict:
     athlete = next(a for a in coach.get("/users/me").json()["subject_scope"]["athlete_ids"]
                    if coach.get(f"/athletes/{a}").json()["name"] == athlete_name)
     plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": start,
-                                      "weeks": 4}).json()
+                                      "weeks": 4, "algorithm": ALGORITHM}).json()
     assert coach.post(f"/plans/{plan['id']}/submit", json={"comment": "Yours"}
                       ).status_code == 200
     return plan

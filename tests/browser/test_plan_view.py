@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, DESKTOP, screenshot, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_a_long_plan_is_shown_a_page_of_weeks_at_a_time(page: Page, app_url: str
     starts = date.today() + timedelta(days=365)  # in the future, so the editor opens on week 1
     starts -= timedelta(days=starts.weekday())
     plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": starts.isoformat(),
-                                      "weeks": 20})
+                                      "weeks": 20, "algorithm": ALGORITHM})
     assert plan.status_code == 201, plan.text
     sign_in(page, app_url, "coach2@demo.test")
     page.goto(f"{app_url}/plans/{plan.json()['id']}")

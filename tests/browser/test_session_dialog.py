@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from plangov_app.demo.accounts import athlete_id as demo_athlete
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import ALGORITHM, screenshot, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def _new_plan(app_url: str, athlete: int) -> dict:
     athlete_id = demo_athlete(athlete)
     monday = date.today() + timedelta(days=7 - date.today().weekday())
     created = coach.post("/plans", json={"athlete_id": athlete_id, "weeks": 4,
-                                         "start_date": monday.isoformat()})
+                                         "start_date": monday.isoformat(), "algorithm": ALGORITHM})
     assert created.status_code == 201, created.text
     return created.json()
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ROOT, sign_in
+from tests.browser.conftest import ALGORITHM, ROOT, sign_in
 from tests.browser.test_athlete_review import _api
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_the_theme_is_styled_and_a_dialog_does_not_restyle_the_page(page: Page, 
     coach = _api(app_url, "coach1@demo.test")
     athlete_id = coach.get("/users/me").json()["subject_scope"]["athlete_ids"][0]
     plan = coach.post("/plans", json={"athlete_id": athlete_id, "start_date": "2027-03-01",
-                                      "weeks": 4}).json()
+                                      "weeks": 4, "algorithm": ALGORITHM}).json()
     sign_in(page, app_url, "coach1@demo.test")
     page.goto(f"{app_url}/plans/{plan['id']}")
     edit = page.get_by_role("button", name=re.compile(r"^Edit ")).first
