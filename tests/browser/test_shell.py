@@ -12,14 +12,16 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 NAVIGATION = {
-    "admin@demo.test": ("/admin/users", ["Plans", "Users & roles", "Audit"]),
+    "admin@demo.test": ("/admin/users", ["Plans", "Users & roles", "Audit", "Experiments",
+                                         "Flags"]),
     "coach1@demo.test": ("/plans", ["Pending Plans"]),
     "athlete1@demo.test": ("/plans", ["My Plans"]),
     "support@demo.test": ("/plans", ["Plans"]),
     "compliance@demo.test": ("/audit", ["Audit"]),
-    "ds@demo.test": ("/welcome", ["Overview"]),
+    "ds@demo.test": ("/welcome", ["Overview", "Experiments", "Flags"]),
 }
-ALL_LINKS = {"Pending Plans", "My Plans", "Plans", "Users & roles", "Audit", "Overview"}
+ALL_LINKS = {"Pending Plans", "My Plans", "Plans", "Users & roles", "Audit", "Overview",
+             "Experiments", "Flags"}
 
 
 @pytest.mark.parametrize("email", list(NAVIGATION))
