@@ -24,6 +24,8 @@ def demo_cohort(
     n: int = typer.Argument(..., help="How many synthetic athletes to add (1 to 100,000)."),
     seed: str = typer.Option("cohort", help="Seed of every draw (same N, seed, day: same data)."),
     batch: int = typer.Option(200, min=1, max=5000, help="Athletes per transaction."),
+    plans: bool = typer.Option(True, "--plans/--no-plans",
+                               help="Generate plans and workout logs (--no-plans: people only)."),
 ) -> None:
     """Add N pseudonymous athletes with coaches, generated plans and weeks of workout logs.
 
@@ -42,5 +44,6 @@ def demo_cohort(
     def progress(done: int, total: int) -> None:
         typer.echo(f"cohort: {done}/{total} athletes ({100 * done // total}%)", err=True)
 
-    report = cohort.add_cohort(n, seed=seed, batch_size=batch, progress=progress)
+    report = cohort.add_cohort(n, seed=seed, batch_size=batch, progress=progress,
+                               with_plans=plans)
     typer.echo(report.summary())

@@ -137,10 +137,11 @@ def existing_count(session: Session) -> int:
 
 def add_cohort(n: int, *, seed: str = "cohort", today: date | None = None,
                batch_size: int = BATCH_SIZE, engine: Engine | None = None,
-               progress: Progress | None = None) -> CohortReport:
+               progress: Progress | None = None, with_plans: bool = True) -> CohortReport:
     """Add `n` synthetic athletes after those already there, committing every batch.
 
-    `progress(done, n)` is called after each committed batch.
+    `progress(done, n)` is called after each committed batch. Without `with_plans` only
+    the people are added (accounts, profiles, coaches): a population for previews.
     """
     check_size(n)
     today = today or date.today()
@@ -152,7 +153,7 @@ def add_cohort(n: int, *, seed: str = "cohort", today: date | None = None,
         numbers = range(start, min(start + batch_size, first + n))
         with unit_of_work(engine) as session:
             _add_batch(session, [draw_athlete(k, seed) for k in numbers], password_hash,
-                       today, report)
+                       today, report, with_plans=with_plans)
         if progress:
             progress(report.athletes, n)
     with unit_of_work(engine) as session:
@@ -164,11 +165,14 @@ def add_cohort(n: int, *, seed: str = "cohort", today: date | None = None,
 
 
 def _add_batch(session: Session, athletes: list[CohortAthlete], password_hash: str,
-               today: date, report: CohortReport) -> None:
+               today: date, report: CohortReport, *, with_plans: bool = True) -> None:
     for athlete in athletes:
         report.coaches += _add_people(session, athlete, password_hash)
         report.consenting += athlete.consent
     session.flush()
+    if not with_plans:
+        report.athletes += len(athletes)
+        return
     coaches = {n: load_actor(session, demo_id(COACH_EMAIL.format(number=n)))
                for n in {a.coach_number for a in athletes}}
     context = system_context(TOOL)

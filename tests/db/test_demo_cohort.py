@@ -119,3 +119,14 @@ def test_dup_plans_complete_the_known_amount_more(seeded) -> None:
     assert arms[None] >= 200 - report.consenting  # no consent (and holdout): default, no arm
     effect = rates["dup-1.0"] - rates["lp-1.0"]
     assert effect == pytest.approx(cohort.ALGORITHM_EFFECT["dup-1.0"], abs=0.015)
+
+
+def test_without_plans_only_the_people_are_added(seeded) -> None:
+    report = cohort.add_cohort(4, seed="t", today=TODAY, with_plans=False)
+    assert (report.athletes, report.plans, report.workout_logs) == (4, 0, 0)
+    with read_session() as s:
+        profiles = s.exec(select(func.count()).select_from(AthleteProfile).join(
+            User, col(User.id) == AthleteProfile.user_id).where(
+            col(User.email).like("cohort-%"))).one()
+        assert profiles == 4
+        assert s.exec(select(func.count()).select_from(Plan)).one() == 0

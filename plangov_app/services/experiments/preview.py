@@ -9,6 +9,7 @@ stratum's block sequence from the stored positions, in athlete-id order.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -60,16 +61,17 @@ def _population(session: Session) -> list[tuple[str, dict[str, Any]]]:
     teams: dict[str, list[str]] = defaultdict(list)
     for team_id, user_id in session.exec(select(TeamMember.team_id, TeamMember.user_id)):
         teams[user_id].append(team_id)
-    rows = session.exec(select(AthleteProfile).join(
+    rows = session.exec(select(  # plain columns: no model objects for 10,000 athletes
+        AthleteProfile.user_id, AthleteProfile.sport, AthleteProfile.level,
+        AthleteProfile.days_per_week, AthleteProfile.experiment_consent).join(
         User, col(User.id) == AthleteProfile.user_id).where(
         col(User.is_active).is_(True)).order_by(col(AthleteProfile.user_id)))
     out = []
-    for p in rows:
-        mine = sorted(teams.get(p.user_id, ()))
-        out.append((p.user_id, {"sport": p.sport, "level": p.level,
-                                "days_per_week": p.days_per_week, "team_ids": mine,
-                                "team_id": mine[0] if mine else None,
-                                "experiment_consent": bool(p.experiment_consent)}))
+    for user_id, sport, level, days_per_week, consent in rows:
+        mine = sorted(teams.get(user_id, ()))
+        out.append((user_id, {"sport": sport, "level": level, "days_per_week": days_per_week,
+                              "team_ids": mine, "team_id": mine[0] if mine else None,
+                              "experiment_consent": bool(consent)}))
     return out
 
 
@@ -93,19 +95,28 @@ def split(compiled: assignment.CompiledExperiment, population: list[tuple[str, d
     result.block_size = compiled.block_size if blocks else None
     strata: dict[str, StratumSplit] = {}
     positions: Counter[str] = Counter(a.stratum for a in stored.values() if not a.is_holdout)
+    size = compiled.block_size
+
+    @functools.cache
+    def block(stratum: str, number: int) -> tuple[str, ...]:
+        return assignment.block_sequence(compiled, stratum, number)
+
+    def slot(stratum: str, position: int) -> str:
+        return block(stratum, position // size)[position % size]
+
     for subject_id, attributes in population:
         kept = stored.get(subject_id)
         if kept is not None and attributes.get("experiment_consent") is True:
             variant, stratum, held = kept.variant or None, kept.stratum, kept.is_holdout
             result.already_assigned += 1
         else:
-            decision = assignment.assign(compiled, subject_id, attributes,
-                                         position=positions[assignment.stratum_of(
-                                             compiled.stratification_keys, attributes)])
+            decision = assignment.assign(compiled, subject_id, attributes, position=0)
             if decision.reason is not None:
                 result.excluded[decision.reason] = result.excluded.get(decision.reason, 0) + 1
                 continue
             variant, stratum, held = decision.variant, decision.stratum, decision.is_holdout
+            if variant is not None and blocks:  # the stratum's next slot (blocks cached)
+                variant = slot(stratum, positions[stratum])
             if variant is not None and kept is None:
                 positions[stratum] += 1
         split_row = strata.setdefault(stratum, StratumSplit(stratum, dict.fromkeys(keys, 0)))
