@@ -133,7 +133,25 @@ def _create_preview_start_and_lock(browser: Browser, app_url: str) -> None:
     page.set_viewport_size({"width": 1024, "height": 900})  # still usable at 1024 px
     expect(page.get_by_role("region", name="Allocation preview")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+
+    _step(page, "Pause", "uses the default algorithm until it is resumed", "paused")
+    _step(page, "Resume", "keep their variant", "running")
+    page.get_by_role("button", name="New phase").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Saving re-randomises everyone")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_label("Variant 1 weight (%)")).to_be_enabled()  # unlocked for the phase
+    _step(page, "Complete", "It ends for good", "complete")
     context.close()
+
+
+def _step(page: Page, button: str, says: str, status: str) -> None:
+    """Click a lifecycle button, read what it does to athletes, confirm, see the toast."""
+    page.get_by_role("button", name=button, exact=True).click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(says)
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text(f"Experiment lp-vs-dup-ui is now {status}.")).to_be_visible()
 
 
 @pytest.mark.parametrize("email", ["coach1@demo.test", "athlete1@demo.test"])
