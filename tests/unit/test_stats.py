@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
+from plangov_app.services.experiments import stats
 from plangov_app.services.experiments.stats import (
     MAX_VARIANTS,
     Comparison,
@@ -496,3 +497,11 @@ def test_module_is_pure() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_srm_waits_until_every_weighted_arm_expects_five() -> None:
+    assert stats.srm_too_few([4, 5], [50, 50])  # 4.5 expected per arm
+    assert not stats.srm_too_few([5, 5], [50, 50])
+    assert stats.srm_too_few([0, 0], [50, 50])
+    assert not stats.srm_too_few([10, 0, 10], [50, 0, 50])  # a zero-weight arm expects none
+    assert stats.srm_too_few([90, 9], [95, 5])  # the small arm expects 4.95

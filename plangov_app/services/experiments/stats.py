@@ -43,6 +43,8 @@ COVARIATES = (None, "mean", "proportion")
 METHODS = ("frequentist", "sequential")
 DIFFERENCES = ("relative", "absolute")
 SRM_THRESHOLD = 0.001
+#: the χ² approximation is trusted once every weighted arm expects this many subjects
+SRM_MIN_EXPECTED = 5
 MAX_VARIANTS = 50
 MAX_METRICS = 200
 _MAX_ITERATIONS = 100_000
@@ -350,6 +352,15 @@ def srm_p_value(observed: list[int], weights: list[float]) -> float:
     if result.error is not None:
         raise ValueError(result.error)
     return result.p_value
+
+
+def srm_too_few(observed: list[int], weights: list[float]) -> bool:
+    """True while some weighted arm expects fewer than `SRM_MIN_EXPECTED` subjects."""
+    total = sum(observed)
+    weight_sum = sum(weights)
+    if total == 0 or weight_sum <= 0:
+        return True
+    return any(0 < w / weight_sum * total < SRM_MIN_EXPECTED for w in weights)
 
 
 def srm_fails(p_value: float) -> bool:

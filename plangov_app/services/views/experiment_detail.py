@@ -26,8 +26,6 @@ from plangov_app.services.rbac import Actor
 HOLDOUT = "Holdout"
 MAX_HISTORY = 200  # audit events listed (the rest are counted)
 MAX_DAYS = 366  # days on the charts (the latest ones)
-#: the χ² test is trusted once every weighted arm expects this many (as the list's SRM badge)
-SRM_MIN_EXPECTED = 5
 #: audit actions that change the experiment itself (assignments are not changes of it)
 HISTORY_ACTIONS = ("experiment.create", "experiment.update", "experiment.new_phase",
                    "experiment.status")
@@ -159,12 +157,10 @@ def experiment_page(session: Session, actor: Actor, experiment_id: str) -> Exper
 def srm_view(observed: list[int], weights: list[float]) -> SrmView:
     """The SRM check in words; "too_few" until every weighted arm expects 5 athletes."""
     total = sum(observed)
-    positive = [w for w in weights if w > 0]
-    expected = min((w / sum(weights) * total for w in positive), default=0.0)
-    if total == 0 or expected < SRM_MIN_EXPECTED:
+    if stats.srm_too_few(observed, weights):
         return SrmView("too_few", "", (
             f"Too few enrolled athletes to judge the split yet ({total} so far): the "
-            f"sample-ratio check needs at least {SRM_MIN_EXPECTED} expected in every arm."))
+            f"sample-ratio check needs at least {stats.SRM_MIN_EXPECTED} expected in every arm."))
     result = stats.srm_check(observed, weights)
     if result.p_value is None:
         return SrmView("too_few", "", f"The sample-ratio check cannot be computed: "

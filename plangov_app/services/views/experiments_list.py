@@ -27,7 +27,6 @@ STATUS_FILTERS = ("all", *lifecycle.STATUSES)
 SPORTS = tuple(sorted(SPORT_PATTERNS))
 LEVELS = tuple(REFERENCE_SQUAT_KG)
 #: the χ² approximation wants every arm to expect at least this many athletes
-SRM_MIN_EXPECTED = 5
 #: strata shown in the preview table (the chart and the totals count them all)
 PREVIEW_ROWS = 60
 REASON_WORDS = {assignment.NO_CONSENT: "No experiment consent",
@@ -91,9 +90,7 @@ def when_text(row: Experiment, now: datetime) -> str:
 
 def srm_of(weights: list[float], enrolled: list[int]) -> tuple[str, str]:
     """("ok" | "fail" | "none", words) for enrolled counts against weights."""
-    total = sum(enrolled)
-    shares = [w / (sum(weights) or 1) for w in weights]
-    if total == 0 or any(0 < s * total < SRM_MIN_EXPECTED for s in shares):
+    if stats.srm_too_few(enrolled, weights):
         return "none", "—"
     result = stats.srm_check(enrolled, weights)
     if result.error is not None or result.p_value is None:
