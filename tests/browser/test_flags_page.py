@@ -55,7 +55,7 @@ def _ds_creates_and_edits_a_flag(page: Page, app_url: str) -> None:
     page.get_by_role("button", name="Save rules").click()  # switched off: no one to ask about
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     latest = _history(page).get_by_role("listitem").first
-    expect(latest).to_contain_text("Changed")
+    expect(latest).to_contain_text("Changed", timeout=20_000)  # the save, then the history
     expect(latest).to_contain_text("Dana Scientist (data scientist)")
     expect(latest).to_contain_text("Rollout: 100% → 25%")
     expect(latest).to_contain_text("Roles: every role → coach")
@@ -86,6 +86,9 @@ def _admin_targets_one_athlete(page: Page, app_url: str) -> None:
     expect(latest).to_contain_text(f"Allow-list: 0 users → 1 user (+ {ATHLETE})")
     expect(page.get_by_text(re.compile(r"^On for 1 user of \d+ now\.$"))).to_be_visible()
     screenshot(page, "flags.png")
+    page.set_viewport_size({"width": 1024, "height": 900})  # still usable at 1024 px
+    expect(page.get_by_role("button", name="New flag")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
 
 
 def _refused(browser: Browser, app_url: str, email: str) -> None:
