@@ -336,10 +336,9 @@ class ExperimentsState(SignedIn, rx.State):
     @rx.var
     def locked(self) -> bool:
         """Whether the reshuffling fields are locked (running or paused, no new phase)."""
-        return self.editing_status in (lifecycle.RUNNING, lifecycle.PAUSED) and \
-            not self.new_phase_mode
+        return lifecycle.fields_locked(self.editing_status) and not self.new_phase_mode
 
     @rx.var
     def read_only(self) -> bool:
         """A completed experiment takes no edits."""
-        return self.editing_status == lifecycle.COMPLETE
+        return lifecycle.is_final(self.editing_status)

@@ -52,3 +52,10 @@ def test_free_fields_and_drafts() -> None:
     check_edit("draft", set(LOCKED_WHILE_LIVE))
     with pytest.raises(Conflict, match="complete"):
         check_edit("complete", {"name"})
+
+
+def test_which_statuses_lock_fields_and_which_is_final() -> None:
+    from plangov_app.services.experiments import lifecycle
+
+    assert [lifecycle.fields_locked(s) for s in lifecycle.STATUSES] == [False, True, True, False]
+    assert [lifecycle.is_final(s) for s in lifecycle.STATUSES] == [False, False, False, True]

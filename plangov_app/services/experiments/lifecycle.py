@@ -54,16 +54,26 @@ def check_transition(current: str, requested: str) -> None:
         experiment_status=current, requested=requested)
 
 
+def fields_locked(status: str) -> bool:
+    """Whether `LOCKED_WHILE_LIVE` fields need a new phase to change (running or paused)."""
+    return status in (RUNNING, PAUSED)
+
+
+def is_final(status: str) -> bool:
+    """Whether the experiment takes no more edits or steps (complete)."""
+    return status == COMPLETE
+
+
 def check_edit(status: str, changed: set[str], *, new_phase: bool = False) -> None:
     """Refuse edits that would reshuffle assigned athletes (Conflict naming the fields).
 
     While running or paused, changing a locked field needs a deliberate new phase
     (which re-randomises everyone); a completed experiment takes no edits at all.
     """
-    if status == COMPLETE and changed:
+    if is_final(status) and changed:
         raise Conflict("This experiment is complete; completed experiments are not edited.",
                        experiment_status=status)
-    if status in (RUNNING, PAUSED) and not new_phase:
+    if fields_locked(status) and not new_phase:
         locked = sorted(changed & set(LOCKED_WHILE_LIVE))
         if locked:
             raise Conflict(
