@@ -20,6 +20,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # the IANA zone this user reads times in ("" until chosen: UTC); times are stored UTC
+    time_zone: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class Team(SQLModel, table=True):
@@ -58,6 +60,9 @@ class AthleteProfile(SQLModel, table=True):
     level: str = Field(max_length=20, index=True)
     days_per_week: int = Field(default=4, ge=1, le=7)
     goals: str = Field(default="", max_length=500)
+    # injuries and limitations the coach or the athlete noted (shown beside the editor)
+    limitations: str = Field(default="", max_length=500,
+                             sa_column_kwargs={"server_default": ""})
     experiment_consent: bool = False
     research_consent: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
