@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components.calendar import legend, weeks
+from components.calendar_nav import drop_zone, week_nav
 from components.comment_thread import comments_panel
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
@@ -375,8 +376,10 @@ def editor_page() -> rx.Component:
         rx.vstack(
             plan_header(with_badges=False),
             rx.grid(_sidebar(),
-                    rx.vstack(legend(),
-                              weeks(EditorState.show_weeks, SessionDialogState.edit_session),
+                    rx.vstack(legend(), week_nav(EditorState.go_to_week),
+                              drop_zone(weeks(EditorState.show_weeks,
+                                              SessionDialogState.edit_session),
+                                        on_move=EditorState.move_session_to),
                               width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),
