@@ -153,10 +153,12 @@ def _move_to() -> rx.Component:
                          key=Dialog.open_session + Dialog.dialog_day,
                          default_value=Dialog.dialog_day, on_change=Dialog.move_to_date,
                          aria_invalid=rx.cond(Dialog.move_error != "", "true", "false"),
-                         aria_describedby="move-to-why", size="2"),
+                         aria_describedby=rx.cond(Dialog.move_error != "", "move-to-why", ""),
+                         size="2"),
                 align="center", wrap="wrap"),
-            rx.text(Dialog.move_error, id="move-to-why", size="1", color="var(--red-11)",
-                    role="alert"),
+            rx.cond(Dialog.move_error != "",
+                    rx.text(Dialog.move_error, id="move-to-why", size="1",
+                            color="var(--red-11)", role="alert")),
             spacing="1", margin_top="0.4em"))
 
 
