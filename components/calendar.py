@@ -106,9 +106,12 @@ def legend() -> rx.Component:
 
 
 def _day_label(day: rx.Var) -> rx.Component:
-    label = rx.text(day.label, size="1", weight="medium", color_scheme="gray", display=WIDE)
-    return rx.cond(day.today, rx.hstack(label, rx.badge("Today", variant="solid", size="1"),
-                                        spacing="1", align="center", wrap="wrap"), label)
+    label = rx.text(day.label, size="1", weight="medium", color_scheme="gray")
+    return rx.cond(day.today,  # today's date shows on phones too
+                   rx.hstack(label, rx.badge("Today", variant="solid", size="1"),
+                             spacing="1", align="center", wrap="wrap"),
+                   rx.text(day.label, size="1", weight="medium", color_scheme="gray",
+                           display=WIDE))
 
 
 def _day_cell(day: rx.Var) -> dict[str, Any]:
