@@ -108,7 +108,7 @@ def header() -> rx.Component:
                                        align="center", width="100%")),
         padding="0.75em 1.25em", border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)", position="sticky", top="0", z_index="10",
-        width="100%",
+        width="100%", id="app-header",  # assets/calendar.js keeps the week navigation under it
     )
 
 

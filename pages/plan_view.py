@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components.calendar import legend, weeks
+from components.calendar_nav import week_nav
 from components.comment_thread import comments_panel
 from components.diff_view import change_list
 from components.layout import loading_view, page
@@ -79,7 +80,8 @@ def plan_view_page() -> rx.Component:
             rx.cond(PlanViewState.side_by_side, rx.fragment(), legend()),
             _decision(),
             rx.cond(PlanViewState.side_by_side, side_by_side_weeks(PlanViewState.show_weeks),
-                    weeks(PlanViewState.show_weeks)),
+                    rx.fragment(week_nav(PlanViewState.go_to_week),
+                                weeks(PlanViewState.show_weeks))),
             comments_panel(),
             width="100%"),
         plan_not_found()))

@@ -18,9 +18,19 @@ from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans import revisions
 from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
+from plangov_app.services.plans.moving import current_week
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.versions import document_of
-from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
+from plangov_app.services.views.calendar import (
+    WEEKS_PER_PAGE,
+    WeekRow,
+    calendar,
+    opening_week,
+    page_start,
+    today_note,
+    week_choices,
+)
+from plangov_app.services.views.common import Choice
 from plangov_app.services.views.side_by_side import SideWeek, side_by_side_weeks
 
 TIMELINE_VERSIONS = 30  # the newest versions the editor's timeline lists
@@ -89,6 +99,10 @@ class PlanPage:
     weeks: list[WeekRow] = dataclasses.field(default_factory=list)
     week_start: int = 0
     week_total: int = 0
+    week_options: list[Choice] = dataclasses.field(default_factory=list)  # the week selector
+    current_week: int = 0  # the week holding today (clamped to the plan): where Today goes
+    open_week: int = -1  # the week scrolled to when the page opens (-1: the page's top)
+    today_note: str = ""  # where today falls in the plan, in words
     badges: list[str] = dataclasses.field(default_factory=list)
     impact: str = ""
     change_lines: list[str] = dataclasses.field(default_factory=list)  # vs the reference
@@ -225,7 +239,8 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
     plan may be edited by `actor` now. `side_by_side` (the review with flag `diff_viewer_v2`
     on) adds the reference and this version side by side, week by week.
-    `today` (default: the real date) decides adherence marks and the first week shown.
+    `today` (default: the real date) decides adherence marks, the day marked as today and
+    the week the page opens at.
     """
     today = today or date.today()
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
@@ -239,7 +254,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     open_threads = open_thread_counts(views)
     first = page_start(document, week_start, today)
     weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
-                     open_threads, first, WEEKS_PER_PAGE)
+                     open_threads, first, WEEKS_PER_PAGE, today=today)
     athlete = session.get(User, plan.athlete_id)
     summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
@@ -255,7 +270,10 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         version=str(head.version_number), head_id=head.id,
         version_author=versions.author_label(head, versions.author_names(session, [head]),
                                              plan.algorithm_version), weeks=weeks, week_start=first,
-        week_total=len(document.weeks), badges=summary["badges"],
+        week_total=len(document.weeks), week_options=week_choices(document),
+        current_week=current_week(document, today=today),
+        open_week=opening_week(document, today), today_note=today_note(document, today),
+        badges=summary["badges"],
         impact=diffing.describe(summary, baseline, document),
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
