@@ -28,7 +28,7 @@ from state.session import SignedIn, problem_toast, run_read, run_write
 from state.typed import TypedState
 
 #: read-model fields kept elsewhere (the comment threads) or under another name
-_ELSEWHERE = {"threads", "anchors", "can_comment"}
+_ELSEWHERE = {"threads", "anchors", "can_comment", "sheet"}
 _RENAMED = {"status": "plan_status"}
 
 
@@ -92,7 +92,8 @@ class PlanViewState(SignedIn, rx.State):
             if field.name not in _ELSEWHERE:
                 setattr(self, _RENAMED.get(field.name, field.name), getattr(page, field.name))
         comments = await self.get_state(CommentsState)
-        comments._show(page.threads, page.anchors, can_comment=page.can_comment)
+        comments._show(page.threads, page.anchors, can_comment=page.can_comment,
+                       sheet=page.sheet)
 
     async def _load(self, *, page_load: bool = False) -> Any:
         """The plan of the URL, if the actor may see it (else "not found").
@@ -107,12 +108,16 @@ class PlanViewState(SignedIn, rx.State):
         if page_load:
             await flags._refresh(actor)
         plan_id = self._url_id()
+        comments = await self.get_state(CommentsState)
+        if page_load or self.editing:  # a sheet is the review's, opened there by a tap
+            comments._close_sheet()
         if plan_id != self.plan_id:
             self.plan_id, self.compare, self.week_start = plan_id, "baseline", -1
         typed = await self.get_state(TypedState)
         typed._restore(f"{actor.user_id}:{plan_id}")
         read = partial(plan_page, compare=self.compare, week_start=self.week_start,
-                       editing=self.editing, side_by_side=flags._on(SIDE_BY_SIDE_FLAG))
+                       editing=self.editing, side_by_side=flags._on(SIDE_BY_SIDE_FLAG),
+                       open_session=comments._open_session())
         try:
             page = await run_read(read, actor, self.plan_id)
         except DomainError as error:

@@ -223,9 +223,12 @@ class SessionState(rx.State):
         return self.user_role.replace("_", " ").title()
 
 
-def problem_toast(error: DomainError) -> Any:
-    """A domain error as a toast (refusals were already audited by `run_read`/`run_write`)."""
-    return rx.toast.error(error.detail, duration=6000)
+def problem_toast(error: DomainError, **options: Any) -> Any:
+    """A domain error as a toast (refusals were already audited by `run_read`/`run_write`).
+
+    `options` go to the toast (e.g. `position`).
+    """
+    return rx.toast.error(error.detail, duration=6000, **options)
 
 
 class SignedIn:

@@ -23,6 +23,7 @@ from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.versions import document_of
 from plangov_app.services.views.calendar import (
     WEEKS_PER_PAGE,
+    SessionCard,
     WeekRow,
     calendar,
     opening_week,
@@ -72,6 +73,16 @@ class Anchor:
 
     id: str = ""
     label: str = ""
+
+
+@dataclasses.dataclass
+class SessionSheet:
+    """One session's conversation (the review's sheet, opened from its card)."""
+
+    session_id: str = ""  # "" when no session is open, or it is not on the page any more
+    card: SessionCard = dataclasses.field(default_factory=SessionCard)  # as the card shows it
+    threads: list[ThreadRow] = dataclasses.field(default_factory=list)
+    can_comment: bool = False  # the reader may comment, and the session is in the plan
 
 
 @dataclasses.dataclass
@@ -132,6 +143,7 @@ class PlanPage:
     before_label: str = ""  # the side-by-side's left column: the reference version
     after_label: str = ""  # its right column: the version under review
     side_weeks: list[SideWeek] = dataclasses.field(default_factory=list)
+    sheet: SessionSheet = dataclasses.field(default_factory=SessionSheet)  # `open_session`'s
 
 
 def may_edit(actor: Actor, plan: Plan) -> bool:
@@ -163,6 +175,38 @@ def open_thread_counts(views: list[comments.CommentView]) -> dict[str, int]:
         if c.anchor_id and not c.parent_id and c.resolved_at is None:
             counts[c.anchor_id] = counts.get(c.anchor_id, 0) + 1
     return counts
+
+
+def session_threads(views: list[comments.CommentView],
+                    session_id: str) -> list[comments.CommentView]:
+    """The threads about `session_id`: each root, then its replies, as `views` orders them.
+
+    `views` is `comments.list_comments`'s answer (threads in the order they were started,
+    each root followed by its replies); a thread is about the session its root is anchored to.
+    """
+    listed = {v.comment.id for v in views}
+    about, found = False, []
+    for view in views:
+        c = view.comment
+        if c.parent_id is None or c.parent_id not in listed:  # a thread starts
+            about = c.anchor_id == session_id
+        if about:
+            found.append(view)
+    return found
+
+
+def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict[str, str],
+           session_id: str, *, can_comment: bool) -> SessionSheet:
+    """The sheet of `session_id` if its card is on the page (else an empty one).
+
+    A removed session's threads are read-only: a comment needs the session in the plan.
+    """
+    card = next((c for week in weeks for c in week.cards() if c.id == session_id), None)
+    if not session_id or card is None:
+        return SessionSheet()
+    return SessionSheet(session_id=session_id, card=card,
+                        threads=_threads(session_threads(views, session_id), titles),
+                        can_comment=can_comment and card.change != "removed")
 
 
 def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineRow]:
@@ -232,13 +276,14 @@ def _side_by_side(document: PlanDocument, reference: PlanDocument, seen_label: s
 
 def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "baseline",
               week_start: int = -1, editing: bool = False, side_by_side: bool = False,
-              today: date | None = None) -> PlanPage:
+              open_session: str = "", today: date | None = None) -> PlanPage:
     """The plan page of `plan_id` for `actor` (NotFound unless they may view it).
 
     `compare` picks the reference the calendar is marked against ("seen": the version the
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
     plan may be edited by `actor` now. `side_by_side` (the review with flag `diff_viewer_v2`
-    on) adds the reference and this version side by side, week by week.
+    on) adds the reference and this version side by side, week by week. `open_session`
+    (a session whose card is on the page) adds its sheet: the card and its threads.
     `today` (default: the real date) decides adherence marks, the day marked as today and
     the week the page opens at.
     """
@@ -259,6 +304,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     changes = diffing.diff_documents(reference, document)
+    may_comment = can(actor, Permission.PLAN_COMMENT, plan.athlete_id)
     lines = describing.describe_changes(changes[:REVIEW_CHANGES], reference, document)
     sides = _side_by_side(document, reference, seen_label if reference is seen else "",
                           head, first, open_threads, changes) \
@@ -286,11 +332,12 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         can_edit=editing and may_edit(actor, plan),
         can_decide=plan.status == status.COACH_REVIEWED
         and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
-        can_comment=can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
+        can_comment=may_comment,
         revising=editing and plan.status in status.REVISABLE and may_edit(actor, plan),
         can_recall=editing and (plan.status, "recall") in status.TRANSITIONS
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
+        sheet=_sheet(weeks, views, titles, open_session, can_comment=may_comment),
         **_coach_note(session, plan, head), **sides,
         **_athlete_panel(session, actor, plan, document, today))
