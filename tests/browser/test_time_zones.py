@@ -156,6 +156,7 @@ def test_compliance_chooses_a_zone_by_keyboard_and_the_audit_page_follows(page: 
         expect(search).to_be_focused()
         search.press_sequentially("tokyo", delay=30)
         expect(page.get_by_role("radio", name=_starting(TOKYO))).to_be_checked()
+        screenshot(page, "time-zone-dialog.png")
         search.press("Enter")  # the best match is chosen as you type: Enter saves it
         expect(page.get_by_text(f"Times are now shown in {TOKYO}.")).to_be_visible()
         expect(page.get_by_text(_starting(f"Times in {TOKYO}"))).to_be_visible()

@@ -3,6 +3,8 @@ model showing times in the reader's zone (stored UTC), on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -190,3 +192,24 @@ def test_the_audit_pages_days_are_days_in_the_readers_zone(session):
             "action": "user.time_zone"})
     assert [r.action for r in page.rows] == ["user.time_zone"]
     assert page.rows[0].details == "Time zone: not chosen (UTC) → Asia/Tokyo · Set by: the user"
+
+
+def test_an_audit_export_records_the_zone_its_days_were_read_in(session):
+    _set(COMPLIANCE, "Asia/Tokyo")
+    values = {**EMPTY, "date_from": "2001-02-02", "action": "user.time_zone"}
+    with unit_of_work() as writing:
+        done = audit_log.export(writing, actor(COMPLIANCE), values, CONTEXT)
+    row, = csv.DictReader(io.StringIO(done.data))  # the CSV keeps UTC, ISO 8601
+    assert row["action"] == "user.time_zone" and row["occurred_at"].endswith("+00:00")
+    session.rollback()
+    exported = session.exec(select(AuditEvent).where(AuditEvent.action == "audit.export")
+                            .order_by(col(AuditEvent.seq).desc())).first()
+    metadata = json.loads(exported.metadata_json)
+    assert metadata["date_from"] == "2001-02-02" and metadata["time_zone"] == "Asia/Tokyo"
+    with unit_of_work() as writing:  # no days: nothing to say about a zone
+        audit_log.export(writing, actor(COMPLIANCE), {**EMPTY, "action": "user.time_zone"},
+                         CONTEXT)
+    session.rollback()
+    exported = session.exec(select(AuditEvent).where(AuditEvent.action == "audit.export")
+                            .order_by(col(AuditEvent.seq).desc())).first()
+    assert "time_zone" not in json.loads(exported.metadata_json)

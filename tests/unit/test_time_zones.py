@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from plangov_app.services import describing, time_zones
+from plangov_app.services.rbac import Actor, Role
 
 WINTER = datetime(2027, 3, 28, 0, 30)  # stored naive: UTC; Oslo is on CET (UTC+01)
 SUMMER = datetime(2027, 3, 28, 1, 30)  # an hour later Oslo has moved to CEST (UTC+02)
@@ -43,6 +44,10 @@ def test_naive_aware_and_other_offsets_are_the_same_instant():
 def test_an_empty_or_unknown_zone_reads_as_utc(zone):
     assert describing.moment(datetime(2027, 2, 2, 14, 5), zone) == "02 Feb 2027, 14:05 UTC"
     assert describing.zone_label(zone) == "UTC"
+
+
+def test_an_actor_has_no_zone_until_one_is_chosen():
+    assert Actor(user_id="u-1", role=Role.ATHLETE).time_zone == ""
 
 
 def test_the_short_form_for_tight_places():
