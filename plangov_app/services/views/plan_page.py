@@ -152,7 +152,8 @@ def may_edit(actor: Actor, plan: Plan) -> bool:
         and can(actor, Permission.PLAN_EDIT, plan.athlete_id)
 
 
-def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[ThreadRow]:
+def _threads(views: list[comments.CommentView], titles: dict[str, str],
+             zone: str = "") -> list[ThreadRow]:
     rows = []
     for view in views:
         c = view.comment
@@ -162,7 +163,7 @@ def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[
         rows.append(ThreadRow(
             id=c.id, author=view.author_name, role=view.author_role, message=c.message,
             anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
-            when=c.created_at.strftime("%d %b %H:%M"), outdated=view.outdated,
+            when=describing.moment(c.created_at, zone, short=True), outdated=view.outdated,
             resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
     return rows
 
@@ -196,7 +197,7 @@ def session_threads(views: list[comments.CommentView],
 
 
 def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict[str, str],
-           session_id: str, *, can_comment: bool) -> SessionSheet:
+           session_id: str, *, can_comment: bool, zone: str = "") -> SessionSheet:
     """The sheet of `session_id` if its card is on the page (else an empty one).
 
     A removed session's threads are read-only: a comment needs the session in the plan.
@@ -205,11 +206,12 @@ def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict
     if not session_id or card is None:
         return SessionSheet()
     return SessionSheet(session_id=session_id, card=card,
-                        threads=_threads(session_threads(views, session_id), titles),
+                        threads=_threads(session_threads(views, session_id), titles, zone),
                         can_comment=can_comment and card.change != "removed")
 
 
-def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineRow]:
+def _timeline(session: Session, plan: Plan, head: PlanVersion,
+              zone: str = "") -> list[TimelineRow]:
     listed = versions.list_versions(session, plan)
     names = versions.author_names(session, listed)
     rows = []
@@ -218,12 +220,14 @@ def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineR
         rows.append(TimelineRow(
             number=f"v{v.version_number}", kind=v.kind, status=v.status,
             author="{} ({})".format(*versions.author_parts(v, names, plan.algorithm_version)),
-            when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
+            when=describing.moment(v.created_at, zone, short=True),
+            badges=vs_parent.get("badges", [])[:4],
             current=v.id == head.id))
     return rows
 
 
-def _coach_note(session: Session, plan: Plan, head: PlanVersion) -> dict[str, str]:
+def _coach_note(session: Session, plan: Plan, head: PlanVersion,
+                zone: str = "") -> dict[str, str]:
     """The note the coach gave with the latest submit up to `head`, and who gave it when."""
     submits = [v for v in versions.list_versions(session, plan)
                if v.kind == "submit" and v.version_number <= head.version_number]
@@ -233,7 +237,7 @@ def _coach_note(session: Session, plan: Plan, head: PlanVersion) -> dict[str, st
     name, _ = versions.author_parts(latest, versions.author_names(session, [latest]),
                                     plan.algorithm_version)
     return {"coach_note": latest.rationale.strip(),
-            "coach_note_by": f"{name}, {describing.moment(latest.created_at)}"}
+            "coach_note_by": f"{name}, {describing.moment(latest.created_at, zone)}"}
 
 
 def _athlete_panel(session: Session, actor: Actor, plan: Plan,
@@ -323,8 +327,8 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         impact=diffing.describe(summary, baseline, document),
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
-        seen_impact=seen_impact, timeline=_timeline(session, plan, head),
-        threads=_threads(views, titles), open_threads=open_threads,
+        seen_impact=seen_impact, timeline=_timeline(session, plan, head, actor.time_zone),
+        threads=_threads(views, titles, actor.time_zone), open_threads=open_threads,
         anchors=[Anchor(id=card.id, label=titles[card.id])  # the sessions on screen
                  for week in weeks for card in week.cards() if card.id in titles],
         athlete_link=f"/athletes/{plan.athlete_id}",
@@ -338,6 +342,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
-        sheet=_sheet(weeks, views, titles, open_session, can_comment=may_comment),
-        **_coach_note(session, plan, head), **sides,
+        sheet=_sheet(weeks, views, titles, open_session, can_comment=may_comment,
+                     zone=actor.time_zone),
+        **_coach_note(session, plan, head, actor.time_zone), **sides,
         **_athlete_panel(session, actor, plan, document, today))
