@@ -130,6 +130,11 @@ def test_a_second_overlapping_experiment_cannot_start(client, token_for) -> None
 BAD_CREATES = [
     ({"variants": [{"key": "a", "weight": -10}, {"key": "b", "weight": 110}]}, "variants.0.weight"),
     ({"variants": [{"key": "a", "weight": 40}, {"key": "b", "weight": 50}]}, "variants"),
+    # found by schemathesis: a finite weight whose × 100 overflows to inf made round() raise
+    ({"variants": [{"key": "a", "weight": 1.7e308}, {"key": "b", "weight": 50}]},
+     "variants.0.weight"),
+    ({"variants": [{"key": "a", "weight": 150}, {"key": "b", "weight": -50}]},
+     "variants.0.weight"),
     ({"variants": [{"key": "a", "weight": 50, "algorithm_version": "nope-9"},
                    {"key": "b", "weight": 50}]}, "variants.0.algorithm_version"),
     ({"variants": [{"key": "a", "weight": 100}]}, "variants"),
