@@ -352,7 +352,7 @@ def event_lines(metadata: dict[str, Any]) -> list[str]:
     """An audit event's metadata as lines in words (ids and change paths left out)."""
     lines = []
     if "old" in metadata and "new" in metadata:
-        lines.append(_old_new(metadata))
+        lines.extend(_old_new(metadata))
     first = [k for k in _FIRST if k in metadata]
     for key, value in [(k, metadata[k]) for k in first] + \
             [(k, v) for k, v in metadata.items() if k not in _FIRST]:
@@ -363,16 +363,48 @@ def event_lines(metadata: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _old_new(metadata: dict[str, Any]) -> str:
+def _old_new(metadata: dict[str, Any]) -> list[str]:
     old, new = metadata["old"], metadata["new"]
+    if isinstance(old, dict) or isinstance(new, dict):
+        return _settings_change(old or {}, new or {}, created=old is None)
     if metadata.get("kind") == "time_zone":
-        return f"Time zone: {old or 'not chosen (UTC)'} → {new}"
+        return [f"Time zone: {old or 'not chosen (UTC)'} → {new}"]
     if isinstance(new, bool):
         said = {"coach": ("Coach unassigned", "Coach assigned"),
                 "team": ("Left the team", "Joined the team")}.get(
             str(metadata.get("kind")), ("No", "Yes"))
-        return said[new] + (" (no change)" if old == new else "")
-    return f"Role: {value_text('role', old)} → {value_text('role', new)}"
+        return [said[new] + (" (no change)" if old == new else "")]
+    return [f"Role: {value_text('role', old)} → {value_text('role', new)}"]
+
+
+def _settings_change(old: dict[str, Any], new: dict[str, Any], *, created: bool) -> list[str]:
+    """A record's settings (an experiment's, a flag's) as lines.
+
+    What it was created with, or each setting that changed, old → new.
+    """
+    keys = [*new, *(k for k in old if k not in new)]
+    if created:
+        return [f"{_setting_label(k)}: {_setting_text(new[k])}" for k in keys
+                if new.get(k) not in (None, "", [], {})]
+    return [f"{_setting_label(k)}: {_setting_text(old.get(k))} → {_setting_text(new.get(k))}"
+            for k in keys if old.get(k) != new.get(k)] or ["No setting changed"]
+
+
+def _setting_label(key: str) -> str:
+    return EVENT_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _setting_text(value: Any) -> str:
+    """A setting's value in words: nested records and lists flattened, no JSON."""
+    if value is None or value in ("", [], {}):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_setting_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_setting_text(v) for v in value)
+    return _number(value) if isinstance(value, int | float) else str(value)
 
 
 def _event_line(key: str, value: Any) -> str:

@@ -164,6 +164,26 @@ def test_other_events_read_as_words(metadata, lines):
     assert describing.event_lines(metadata) == lines
 
 
+def test_a_settings_change_lists_what_changed_old_to_new():
+    """Experiments and flags audit their whole settings: only what changed is said, in words
+    (it read "Role: {…} → {…}" before)."""
+    old = {"name": "LP vs DUP", "holdout_percentage": 10, "enabled": False,
+           "variants": [{"key": "a", "weight": 50}, {"key": "b", "weight": 50}]}
+    new = {**old, "holdout_percentage": 12.5, "enabled": True,
+           "variants": [{"key": "a", "weight": 60}, {"key": "b", "weight": 40}]}
+    assert describing.event_lines({"key": "lp-vs-dup", "old": old, "new": new}) == [
+        "Holdout percentage: 10 → 12.5", "Enabled: no → yes",
+        "Variants: key a, weight 50; key b, weight 50 → key a, weight 60; key b, weight 40",
+        "Key: lp-vs-dup"]
+    assert describing.event_lines({"old": old, "new": dict(old)}) == ["No setting changed"]
+
+
+def test_a_created_record_lists_its_settings():
+    new = {"description": "", "enabled": True, "rules": {"roles": ["coach"], "percentage": 0}}
+    assert describing.event_lines({"key": "diff_viewer_v2", "old": None, "new": new}) == [
+        "Enabled: yes", "Rules: roles coach, percentage 0", "Key: diff_viewer_v2"]
+
+
 @pytest.mark.parametrize(("action", "label"), [
     ("plan.edit", "Plan edited"), ("role.change", "Role changed"),
     ("something.new_here", "Something new here")])
