@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
 from functools import partial
 from typing import Any
 
 import reflex as rx
 
 from plangov_app.services import status
+from plangov_app.services.describing import today_in
 from plangov_app.services.errors import Conflict, DomainError, InvalidInput
 from plangov_app.services.plans.edits import REASON_CODES
 from plangov_app.services.plans.transitions import recall_submission, submit_for_approval
@@ -249,7 +249,8 @@ class EditorState(SignedIn, rx.State):
             number, stale = await run_write(save_draft, actor, plan.plan_id,
                                             base_version_id=plan.head_id, edits=self.edits,
                                             reasons=self.reasons, rationale=typed.rationale,
-                                            context=self._context(), today=date.today())
+                                            context=self._context(),
+                                            today=today_in(actor.time_zone))
         except Conflict as error:
             await plan._load()  # the view (and head_id) now show their version
             await self._apply(self.edits)

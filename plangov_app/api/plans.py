@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -29,7 +29,7 @@ from plangov_app.api.schemas import (
     VersionEdit,
     VersionOut,
 )
-from plangov_app.services import changelog, comments, versions
+from plangov_app.services import changelog, comments, describing, versions
 from plangov_app.services.plans import creation, edits, listing, lookup, transitions
 from plangov_app.services.rbac import Actor, Permission
 
@@ -185,7 +185,7 @@ def edit_version(
     request = edits.EditRequest(base_version_id=version_id, operations=operations,
                                 content=body.content, reason_codes=tuple(body.reason_codes),
                                 rationale=body.rationale, idempotency_key=idempotency_key,
-                                today=date.today())
+                                today=describing.today_in(actor.time_zone))
     version, created = edits.create_edited_version(session, actor, plan_id, request=request,
                                                    context=context)
     finish_write(session)

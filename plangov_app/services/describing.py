@@ -100,6 +100,13 @@ def zone_info(zone: str) -> tzinfo:
         return UTC
 
 
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The calendar day it is in `zone` at `now` (default: the real time; naive means UTC)."""
+    moment_now = now or datetime.now(UTC)
+    aware = moment_now.replace(tzinfo=UTC) if moment_now.tzinfo is None else moment_now
+    return aware.astimezone(zone_info(zone)).date()
+
+
 def zone_label(zone: str) -> str:
     """The zone times are shown in, as a page names it: the IANA name, or "UTC"."""
     return zone if zone_info(zone) is not UTC else DEFAULT_ZONE

@@ -112,3 +112,13 @@ def test_only_real_zone_names_are_known():
     for name in ("", "Mars/Olympus_Mons", "Europe", "localtime", "Factory", "x" * 65,
                  "Europe/Oslo\x00"):
         assert time_zones.canonical(name) is None, name
+
+
+@pytest.mark.parametrize(("zone", "day"), [
+    ("Asia/Tokyo", "2027-02-02"), ("America/New_York", "2027-02-01"), ("", "2027-02-01"),
+    ("Nowhere/Atlantis", "2027-02-01")])
+def test_today_is_the_readers_day(zone, day):
+    """The plan pages mark today, open at this week and refuse past days by the reader's day."""
+    late_evening_utc = datetime(2027, 2, 1, 23, 30, tzinfo=UTC)
+    assert describing.today_in(zone, late_evening_utc).isoformat() == day
+    assert describing.today_in(zone, late_evening_utc.replace(tzinfo=None)).isoformat() == day

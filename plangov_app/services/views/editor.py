@@ -13,7 +13,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from plangov_app.services import adherence, catalogue, custom_exercises, diffing, status
+from plangov_app.services import (
+    adherence,
+    catalogue,
+    custom_exercises,
+    describing,
+    diffing,
+    status,
+)
 from plangov_app.services.caching import LruCache
 from plangov_app.services.plan_document import DOSE_LIMITS, PlanDocument
 from plangov_app.services.plans import moving, revisions
@@ -120,12 +127,12 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     """The plan as it will be once `edits` are saved (PLAN_EDIT; InvalidInput if invalid).
 
     The calendar (a page of weeks from `week_start`) is left out while the dialog of
-    `open_session` covers it. `today` (default: the real date) decides the adherence marks
-    and the day marked as today.
+    `open_session` covers it. `today` (default: the day it is in the coach's time zone)
+    decides the adherence marks and the day marked as today.
     A running plan's edits are refused (InvalidInput) where they change a week already
     done, and `revision` says whether saving them asks for the athlete's approval again.
     """
-    today = today or date.today()
+    today = today or describing.today_in(actor.time_zone)
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_EDIT)
     head = head_version(session, plan)
     if edits:
@@ -161,4 +168,4 @@ def move_session(session: Session, actor: Actor, plan_id: str, *, edits: list[di
     head = head_version(session, plan)
     document = _previewed(head.id, document_of(head), edits)
     return moving.move_edit(document, session_id=session_id, text=text,
-                            today=today or date.today()).as_dict()
+                            today=today or describing.today_in(actor.time_zone)).as_dict()

@@ -288,10 +288,10 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     plan may be edited by `actor` now. `side_by_side` (the review with flag `diff_viewer_v2`
     on) adds the reference and this version side by side, week by week. `open_session`
     (a session whose card is on the page) adds its sheet: the card and its threads.
-    `today` (default: the real date) decides adherence marks, the day marked as today and
-    the week the page opens at.
+    `today` (default: the day it is in the reader's time zone) decides adherence marks, the
+    day marked as today and the week the page opens at.
     """
-    today = today or date.today()
+    today = today or describing.today_in(actor.time_zone)
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
     head = head_version(session, plan)
     baseline_row = baseline_version(session, plan)
