@@ -287,7 +287,8 @@ ACTION_LABELS = {
     "assignment.change": "Assignment changed", "auth.login": "Signed in",
     "auth.logout": "Signed out", "auth.login_failed": "Sign-in failed",
     "auth.login_throttled": "Sign-ins throttled", "access.denied": "Access refused",
-    "reconcile.alert": "Reconciliation alert"}
+    "reconcile.alert": "Reconciliation alert",
+    "athlete.profile_update": "Athlete's goals or limitations noted"}
 EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "Summary",
                 "change_count": "Fields changed", "decision": "Decision",
                 "comment": "Comment", "algorithm_version": "Algorithm",
@@ -296,7 +297,7 @@ EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "
                 "window_s": "Window (s)", "suppressed_before": "Repeats not recorded",
                 "visibility": "Visible to", "length": "Length (characters)",
                 "approval": "Athlete's approval", "name": "Name", "modality": "Modality",
-                "unit": "Unit"}
+                "unit": "Unit", "goals": "Goals", "limitations": "Injuries and limitations"}
 #: metadata keys that carry ids or are said better elsewhere (the changes themselves)
 _UNSAID = {"fields_changed", "version_number", "format", "needs_approval"}
 #: what a reader looks for first; other keys follow in their stored order
@@ -345,6 +346,8 @@ def _event_line(key: str, value: Any) -> str:
         return f"{label}: {str(value).replace('_', ' ')}"
     if key == "start_date":
         return f"{label}: {_day(value)}"
+    if isinstance(value, dict) and set(value) == {"old", "new"}:  # a field's old → new text
+        return f"{label}: “{_plain(value['old'])}” → “{_plain(value['new'])}”"
     if isinstance(value, dict):
         inner = ", ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
         return f"{label}: {inner}"
