@@ -25,17 +25,16 @@ def _note_box(label: str, box: str, value: rx.Var, on_change: rx.EventHandler) -
     return rx.vstack(
         rx.text(label, as_="label", html_for=box_id, size="2", weight="bold"),
         rx.text_area(id=box_id, value=value, on_change=on_change, rows="3", width="100%",
+                     aria_label=label,
                      aria_invalid=rx.cond(problems.contains(box), "true", "false"),
                      aria_describedby=rx.cond(problems.contains(box), why_id, "")),
-        rx.flex(
-            rx.cond(problems.contains(box),
-                    rx.text(problems[box].to(str), id=why_id, role="alert", size="1",
-                            color="var(--red-11)")),
-            rx.text(count.to_string(), "/", AthleteState.notes_limit.to_string(),
-                    " characters", size="1", margin_left="auto", white_space="nowrap",
-                    color=rx.cond(count > AthleteState.notes_limit, "var(--red-11)",
-                                  "var(--gray-11)")),
-            gap="2", width="100%"),
+        rx.text(count.to_string(), "/", AthleteState.notes_limit.to_string(), " characters",
+                size="1", align="right", width="100%",
+                color=rx.cond(count > AthleteState.notes_limit, "var(--red-11)",
+                              "var(--gray-11)")),
+        rx.cond(problems.contains(box),
+                rx.text(problems[box].to(str), id=why_id, role="alert", size="2",
+                        color="var(--red-11)")),
         spacing="1", width="100%")
 
 
@@ -44,9 +43,9 @@ def _notes_form() -> rx.Component:
         _note_box("Goals", "goals", AthleteState.goals_draft, AthleteState.set_goals_draft),
         _note_box("Injuries and limitations", "limitations", AthleteState.limitations_draft,
                   AthleteState.set_limitations_draft),
-        rx.flex(rx.button("Cancel", variant="soft", color_scheme="gray",
+        rx.flex(rx.button("Cancel", variant="soft", color_scheme="gray", size="3",
                           on_click=AthleteState.cancel_notes),
-                rx.button("Save", on_click=AthleteState.save_notes),
+                rx.button("Save", size="3", on_click=AthleteState.save_notes),
                 gap="3", justify="end", width="100%"),
         spacing="3", width="100%")
 

@@ -392,8 +392,8 @@ def _athlete_panel() -> rx.Component:
                 rx.text(PlanViewState.recent_note, size="2", color_scheme="gray")),
         rx.text("Overall adherence: ", rx.text.strong(PlanViewState.adherence), size="2"),
         rx.cond(PlanViewState.can_edit_notes,
-                rx.link(rx.icon("pencil", size=14), " Edit goals and limitations",
-                        href=PlanViewState.athlete_link, size="2")),
+                rx.link("Edit goals and limitations", href=PlanViewState.athlete_link,
+                        size="2")),
         rx.text("Other plans", weight="bold", size="2"),
         rx.cond(PlanViewState.previous.length() > 0,
                 rx.vstack(rx.foreach(PlanViewState.previous, lambda p: rx.hstack(

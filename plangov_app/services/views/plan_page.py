@@ -13,15 +13,8 @@ from typing import Any
 from sqlmodel import Session
 
 from db.models import AthleteProfile, Plan, PlanVersion, User
-from plangov_app.services import (
-    adherence,
-    athletes,
-    comments,
-    describing,
-    diffing,
-    status,
-    versions,
-)
+from plangov_app.services import adherence, comments, describing, diffing, status, versions
+from plangov_app.services.athletes import notes_editable
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans import revisions
 from plangov_app.services.plans.listing import PlanQuery, list_plans
@@ -221,7 +214,7 @@ def _athlete_notes(session: Session, actor: Actor, athlete_id: str) -> dict[str,
     limitations = profile.limitations.strip() if profile else ""
     return {"goals": goals or "None noted", "limitations": limitations or "None noted",
             "limitations_noted": bool(limitations),
-            "can_edit_notes": athletes.notes_editable(actor, profile)}
+            "can_edit_notes": notes_editable(actor, profile)}
 
 
 def _athlete_panel(session: Session, actor: Actor, plan: Plan,
