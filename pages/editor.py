@@ -352,10 +352,11 @@ def _versions_panel() -> rx.Component:
 def _compliance_week(w: rx.Var) -> rx.Component:
     """One of the last weeks: sessions done of those due, and the rate; this week marked."""
     return rx.hstack(
-        rx.text(w.label, size="2", weight=rx.cond(w.current, "bold", "regular")),
+        rx.text(w.label, size="2", weight=rx.cond(w.current, "bold", "regular"),
+                white_space="nowrap"),
         rx.spacer(),
-        rx.text(w.sessions, size="1", color_scheme="gray"),
-        rx.text(w.percent, size="2", weight="bold", min_width="3em", text_align="right"),
+        rx.text(w.sessions, size="1", color_scheme="gray", white_space="nowrap"),
+        rx.text(w.percent, size="2", weight="bold", min_width="2.6em", text_align="right"),
         role="listitem", aria_current=rx.cond(w.current, "date", "false"), align="center",
         width="100%",
         padding_left="0.5em", border_left=rx.cond(w.current, "3px solid var(--accent-9)",
@@ -384,7 +385,7 @@ def _athlete_panel() -> rx.Component:
                 rx.text("Algorithm ", rx.code(PlanViewState.algorithm), " · arm ",
                         PlanViewState.arm, size="2")),
         _athlete_notes(),
-        rx.text("Last 4 weeks", weight="bold", size="2"),
+        rx.text("Last 4 weeks · sessions done", weight="bold", size="2"),
         rx.cond(PlanViewState.recent_weeks.length() > 0,
                 rx.vstack(rx.foreach(PlanViewState.recent_weeks, _compliance_week),
                           spacing="1", width="100%", role="list",

@@ -42,7 +42,7 @@ def test_coach_notes_a_limitation_and_sees_it_beside_the_editor(page: Page, app_
     panel = _athlete_panel(page)
     expect(panel.get_by_text("Injuries and limitations", exact=True)).to_be_visible()
     expect(panel.get_by_text("None noted")).to_be_visible()
-    expect(panel.get_by_text("Last 4 weeks", exact=True)).to_be_visible()
+    expect(panel.get_by_text("Last 4 weeks · sessions done", exact=True)).to_be_visible()
     expect(panel.get_by_text(re.compile(r"^Overall adherence: "))).to_be_visible()
     expect(panel.get_by_text(re.compile(r"^Algorithm "))).to_be_visible()  # for coaches
 
@@ -128,7 +128,7 @@ def test_support_reads_the_notes_and_the_last_weeks_but_cannot_edit(page: Page, 
     expect(rows.last).to_contain_text("This week")
     expect(rows.first).to_have_attribute("aria-current", "false")
     expect(rows.first).to_contain_text(re.compile(r"Week of \d\d \w{3}"))
-    expect(rows.first).to_contain_text(re.compile(r"\d+/\d+ sessions\s*\d+%"))
+    expect(rows.first).to_contain_text(re.compile(r"\d \w{3}\s*\d+/\d+\s*\d+%$"))
     expect(panel.get_by_role("link", name=EDIT)).to_have_count(0)
     panel.scroll_into_view_if_needed()
     screenshot(page, "editor-athlete-weeks.png")

@@ -68,7 +68,7 @@ def test_the_last_four_weeks_count_what_was_due_and_done_across_given_plans(clie
         rate = round(completed / scheduled, 3) if scheduled else None
         expected.append(ComplianceWeek(
             label="This week" if monday == WINDOW[-1] else f"Week of {monday:%d %b}",
-            sessions=f"{completed}/{scheduled} sessions" if scheduled else "nothing due",
+            sessions=f"{completed}/{scheduled}" if scheduled else "none due",
             percent="—" if rate is None else f"{rate:.0%}", current=monday == WINDOW[-1]))
     assert expected[0].percent == "100%" and expected[2].percent == "0%"
     page = _page("coach1@demo.test", running["id"])

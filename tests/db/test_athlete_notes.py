@@ -14,8 +14,10 @@ from sqlmodel import select
 
 from db.models import AthleteProfile, AuditEvent, User
 from db.session import read_session, unit_of_work
+from plangov_app import demo
 from plangov_app.demo import demo_id
-from plangov_app.services import athletes
+from plangov_app.demo.accounts import LIMITATIONS
+from plangov_app.services import athletes, describing
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from plangov_app.services.rbac import load_actor
@@ -71,6 +73,10 @@ def test_who_may_note_goals_and_limitations(seeded, email: str, athlete: str, ou
         assert json.loads(event.metadata_json) == {
             "goals": {"old": before[0], "new": "Sub-3 marathon"},
             "limitations": {"old": "", "new": NOTE}}
+        assert describing.event_lines(json.loads(event.metadata_json)) == [  # the audit page
+            f"Goals: “{before[0]}” → “Sub-3 marathon”",
+            f"Injuries and limitations: “” → “{NOTE}”"]
+        assert describing.action_label(ACTION) == "Athlete's goals or limitations noted"
         assert chain_ok()
         return
     expected = Forbidden if outcome == "forbidden" else NotFound
@@ -167,3 +173,19 @@ def test_the_profile_page_shows_what_was_noted(seeded):
                                                                                   NOTE)
     assert (page.goals, page.notes_goals) == ("None noted", "")
     assert len(stored) == 1
+
+
+def test_the_demo_seed_notes_limitations_once_and_respects_an_edit(seeded):
+    assert _notes("athlete1")[1] == LIMITATIONS[1]  # a fresh seed notes them
+    with unit_of_work() as session:  # a database seeded before limitations existed
+        profile = session.get(AthleteProfile, demo_id("athlete1@demo.test"))
+        assert profile is not None
+        profile.limitations = ""
+        session.add(profile)
+    with unit_of_work() as session:
+        demo.seed(session, with_plans=False)
+    assert _notes("athlete1")[1] == LIMITATIONS[1]
+    _update("athlete1@demo.test", "athlete1", limitations="")  # the athlete clears it
+    with unit_of_work() as session:
+        assert demo.seed(session, with_plans=False)["profiles"] == 0  # nothing to add
+    assert _notes("athlete1")[1] == ""  # and it stays cleared

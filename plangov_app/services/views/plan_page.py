@@ -79,7 +79,7 @@ class ComplianceWeek:
     """One of the athlete's last calendar weeks (the editor's Athlete panel)."""
 
     label: str = ""  # "Week of 28 Dec", "This week"
-    sessions: str = ""  # "3/4 sessions", "nothing due"
+    sessions: str = ""  # sessions done of those due: "3/4", "none due"
     percent: str = ""  # "75%", "—"
     current: bool = False
 
@@ -202,7 +202,7 @@ def _recent_weeks(session: Session, athlete_id: str, today: date) -> dict[str, A
                                                    f"{len(weeks)} weeks."}
     return {"recent_note": "", "recent_weeks": [ComplianceWeek(
         label="This week" if w.current else f"Week of {w.start:%d %b}",
-        sessions=f"{w.completed}/{w.scheduled} sessions" if w.scheduled else "nothing due",
+        sessions=f"{w.completed}/{w.scheduled}" if w.scheduled else "none due",
         percent="—" if w.rate is None else f"{w.rate:.0%}", current=w.current)
         for w in weeks]}
 
