@@ -76,7 +76,25 @@ def _session(s: rx.Var, on_edit: Any) -> rx.Component:
                       width="100%", wrap="wrap", spacing="1", align="center"),
             spacing="1", align="start"),
         width="100%",
-        background=rx.match(s.change, *CHANGE_BACKGROUNDS.items(), "var(--color-panel)"))
+        background=rx.match(s.change, *CHANGE_BACKGROUNDS.items(), "var(--color-panel)"),
+        # dragged onto another day where the plan may be edited (assets/calendar.js)
+        draggable=PlanViewState.can_edit & (s.change != "removed"),
+        custom_attrs={"data-session": s.id})
+
+
+def _opener(s: rx.Var, on_open: Any, card: rx.Component) -> rx.Component:
+    """The whole card as a button that opens the session's comments (the review)."""
+    if on_open is None:
+        return card
+    return rx.el.button(
+        rx.box(card, id="card-" + s.id), type="button", id="open-" + s.id,
+        on_click=on_open(s.id), aria_label="Comments on " + s.title + ", " + s.day,
+        aria_describedby="card-" + s.id, aria_haspopup="dialog",
+        display="block", width="100%", padding="0", margin="0", border="none",
+        background="none", text_align="left", font="inherit", color="inherit",
+        cursor="pointer", border_radius="var(--radius-3)",
+        _hover={"box_shadow": "0 0 0 1px var(--accent-8)"},
+        _focus_visible={"outline": "2px solid var(--accent-9)", "outline_offset": "2px"})
 
 
 def week_pager(show_weeks: Any) -> rx.Component:
@@ -103,36 +121,55 @@ def legend() -> rx.Component:
 
 
 def _day_label(day: rx.Var) -> rx.Component:
-    return rx.text(day.label, size="1", weight="medium", color_scheme="gray", display=WIDE)
+    label = rx.text(day.label, size="1", weight="medium", color_scheme="gray")
+    return rx.cond(day.today,  # today's date shows on phones too
+                   rx.hstack(label, rx.badge("Today", variant="solid", size="1"),
+                             spacing="1", align="center", wrap="wrap"),
+                   rx.text(day.label, size="1", weight="medium", color_scheme="gray",
+                           display=WIDE))
 
 
-def _day(day: rx.Var, on_edit: Any) -> rx.Component:
+def _day_cell(day: rx.Var) -> dict[str, Any]:
+    """A day column's date (a drop target's) and, for today, its mark."""
+    return {"custom_attrs": {"data-day": day.iso},
+            "aria_current": rx.cond(day.today, "date", "false"),
+            "background": rx.cond(day.today, "var(--accent-a3)", "transparent"),
+            "outline": rx.cond(day.today, "2px solid var(--accent-8)", "none"),
+            "padding": rx.cond(day.today, "3px", "0"),
+            "outline_offset": "-2px", "border_radius": "var(--radius-2)"}
+
+
+def _day(day: rx.Var, on_edit: Any, on_open: Any = None) -> rx.Component:
     """A day's column: its date and sessions; a rest day shows only where days are columns."""
+    rest = rx.text("Rest", size="1", color_scheme="gray", padding_top="0.5em")
     return rx.cond(
         day.rest,
-        rx.box(_day_label(day), rx.text("Rest", size="1", color_scheme="gray",
-                                        padding_top="0.5em"), display=WIDE),
-        rx.vstack(_day_label(day), rx.foreach(day.sessions, lambda s: _session(s, on_edit)),
-                  spacing="2", min_width="0", width="100%"))
+        rx.cond(day.today, rx.box(_day_label(day), rest, **_day_cell(day)),  # on phones too
+                rx.box(_day_label(day), rest, display=WIDE, **_day_cell(day))),
+        rx.vstack(_day_label(day), rx.foreach(day.sessions, lambda s: _opener(
+            s, on_open, _session(s, on_edit))),
+                  spacing="2", min_width="0", width="100%", **_day_cell(day)))
 
 
-def week_view(week: rx.Var, on_edit: Any = None) -> rx.Component:
+def week_view(week: rx.Var, on_edit: Any = None, on_open: Any = None) -> rx.Component:
     """One week: its days as columns on a wide screen, stacked on a phone."""
     return rx.vstack(
         rx.heading(week.label, size="3", as_="h2"),
-        rx.grid(rx.foreach(week.days, lambda day: _day(day, on_edit)),
+        rx.grid(rx.foreach(week.days, lambda day: _day(day, on_edit, on_open)),
                 columns=rx.breakpoints(initial="1", md="7"), spacing="2", width="100%"),
         width="100%", spacing="2", margin_bottom="1em",
         # Weeks off screen skip style and layout (opening a dialog restyles the page).
-        content_visibility="auto", contain_intrinsic_size="auto 24em")
+        content_visibility="auto", contain_intrinsic_size="auto 24em",
+        custom_attrs={"data-week": week.index})  # where the week jumps scroll to
 
 
-def weeks(show_weeks: Any, on_edit: Any = None) -> rx.Component:
+def weeks(show_weeks: Any, on_edit: Any = None, on_open: Any = None) -> rx.Component:
     """The page of weeks on screen, with the week pager above and below.
 
     `on_edit(session_id)` opens a session for editing (the editor); without it the
-    cards have no Edit button.
+    cards have no Edit button. `on_open(session_id)` makes each card a button that opens
+    the session's comments (the review).
     """
     return rx.fragment(week_pager(show_weeks),
-                       rx.foreach(PlanViewState.weeks, lambda w: week_view(w, on_edit)),
+                       rx.foreach(PlanViewState.weeks, lambda w: week_view(w, on_edit, on_open)),
                        week_pager(show_weeks))

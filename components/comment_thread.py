@@ -8,7 +8,12 @@ from state.comments import CommentsState
 from state.typed import TypedState
 
 
-def _thread(t: rx.Var) -> rx.Component:
+def thread_row(t: rx.Var, can_comment: rx.Var = CommentsState.can_comment,
+               with_anchor: bool = True) -> rx.Component:
+    """A comment: author, marks, text, and Reply / Resolve where the reader may comment.
+
+    `with_anchor` says what it is about (not needed where the session is on screen).
+    """
     return rx.box(
         rx.hstack(rx.text(t.author, weight="bold", size="2"),
                   rx.badge(t.role, size="1", variant="soft"),
@@ -16,7 +21,8 @@ def _thread(t: rx.Var) -> rx.Component:
                   rx.cond(t.outdated, rx.badge("Outdated", color_scheme="amber", size="1")),
                   rx.cond(t.resolved, rx.badge("Resolved", color_scheme="green", size="1")),
                   wrap="wrap", align="center"),
-        rx.text("On ", t.anchor, size="1", color_scheme="gray"),
+        rx.text("On ", t.anchor, size="1", color_scheme="gray") if with_anchor
+        else rx.fragment(),
         rx.text(t.message, size="2"),
         rx.cond(t.outdated & (t.original != ""), rx.vstack(
             rx.button(rx.cond(CommentsState.shown_original == t.id, "Hide original",
@@ -25,7 +31,7 @@ def _thread(t: rx.Var) -> rx.Component:
             rx.cond(CommentsState.shown_original == t.id,
                     rx.text("Originally about: ", t.original, size="1")),
             spacing="1")),
-        rx.cond(CommentsState.can_comment & ~t.reply, rx.hstack(
+        rx.cond(can_comment & ~t.reply, rx.hstack(
             rx.button("Reply", size="1", variant="ghost",
                       on_click=CommentsState.start_reply(t.id, t.author),
                       aria_label="Reply to " + t.author),
@@ -59,7 +65,8 @@ def comments_panel() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Comments", size="4", as_="h2"),
         rx.cond(CommentsState.threads.length() > 0,
-                rx.vstack(rx.foreach(CommentsState.threads, _thread), width="100%",
+                rx.vstack(rx.foreach(CommentsState.threads, lambda t: thread_row(t)),
+                          width="100%",
                           spacing="2"),
                 rx.text("No comments yet.", color_scheme="gray", size="2")),
         form, spacing="3", width="100%"), width="100%")

@@ -8,6 +8,7 @@ from typing import Any
 
 import reflex as rx
 
+from components.time_zone import time_zone_dialog, zone_menu_item
 from state.session import SessionState
 
 #: (label, href, the role that sees it)
@@ -38,10 +39,18 @@ def _links(vertical: bool) -> rx.Component:
 
 
 def _user_box() -> rx.Component:
+    """The user (a menu: their time zone) and Log out."""
+    menu = rx.menu.root(
+        rx.menu.trigger(rx.button(
+            rx.vstack(rx.text(SessionState.user_name, size="2", weight="bold"),
+                      rx.badge(SessionState.role_label, variant="soft", size="1"),
+                      spacing="0", align="end"),
+            rx.icon("chevron-down", size=14), variant="ghost", color_scheme="gray",
+            high_contrast=True, height="auto", padding_y="0.2em",
+            aria_label=SessionState.user_name + ", account menu")),
+        rx.menu.content(zone_menu_item()), modal=False)
     return rx.hstack(
-        rx.vstack(rx.text(SessionState.user_name, size="2", weight="bold"),
-                  rx.badge(SessionState.role_label, variant="soft", size="1"),
-                  spacing="0", align="end"),
+        menu,
         rx.button("Log out", on_click=SessionState.logout, variant="outline", size="2"),
         spacing="3", align="center")
 
@@ -90,8 +99,10 @@ def _phone_menu() -> rx.Component:
                       rx.menu.item(label, on_click=rx.redirect(href)))
               for label, href, role in NAV],
             rx.menu.separator(),
+            zone_menu_item(),
             rx.menu.item("Log out", on_click=SessionState.logout, color="red"),
         ),
+        modal=False,
     )
 
 
@@ -106,9 +117,10 @@ def header() -> rx.Component:
                                   spacing="6", align="center", width="100%")),
         rx.mobile_and_tablet(rx.hstack(brand, rx.spacer(), bell(), _phone_menu(),
                                        align="center", width="100%")),
+        time_zone_dialog(),
         padding="0.75em 1.25em", border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)", position="sticky", top="0", z_index="10",
-        width="100%",
+        width="100%", id="app-header",  # assets/calendar.js keeps the week navigation under it
     )
 
 
@@ -125,13 +137,20 @@ def denied_view() -> rx.Component:
         icon="ban", color_scheme="red", size="2", role="alert"), padding="3em 1em")
 
 
+def _browser_zone_default() -> rx.Component:
+    """For a user with no time zone yet: read the browser's and store it (once)."""
+    return rx.cond((SessionState.time_zone == "") & (SessionState.user_id != ""),
+                   rx.box(display="none", on_mount=SessionState.read_browser_zone))
+
+
 def frame(content: rx.Component) -> rx.Component:
     """The shell around a protected page; waits for hydration and the server's check."""
     return rx.box(
         header(),
         rx.box(
             rx.cond(rx.State.is_hydrated & SessionState.page_ready,
-                    rx.cond(SessionState.page_allowed, content, denied_view()),
+                    rx.fragment(rx.cond(SessionState.page_allowed, content, denied_view()),
+                                _browser_zone_default()),
                     loading_view()),
             max_width="1200px", margin="0 auto", padding=["1em 0.75em", "1.5em 1.25em"],
             width="100%"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from components.layout import page, page_title
+from components.time_zone import zone_note
 from components.ui import empty_state, pager
 from state.audit import AuditState
+from state.session import SessionState
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -108,7 +110,8 @@ def audit_page() -> rx.Component:
         on_submit=AuditState.apply, reset_on_submit=False, width="100%")
     table = rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-            "#", "Time (UTC)", "Actor", "Role", "Action", "Target", "Details", "Event")])),
+            "#", rx.text("Time (", SessionState.zone_label, ")", as_="span"), "Actor", "Role",
+            "Action", "Target", "Details", "Event")])),
         rx.table.body(rx.foreach(AuditState.rows, _row)),
         variant="surface", size="1", width="100%")
     actions = rx.hstack(
@@ -118,6 +121,7 @@ def audit_page() -> rx.Component:
                   on_click=AuditState.export))
     return rx.vstack(
         page_title("Audit log", actions),
+        zone_note(" (the From and To days too); the CSV export keeps UTC, ISO 8601."),
         rx.cond(AuditState.verify_message != "",
                 rx.callout(AuditState.verify_message, role="status", width="100%",
                            icon=rx.cond(AuditState.verify_ok, "circle-check", "octagon-x"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from components.calendar import legend, weeks
+from components.calendar_nav import drop_zone, week_nav
 from components.comment_thread import comments_panel
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
@@ -152,10 +153,12 @@ def _move_to() -> rx.Component:
                          key=Dialog.open_session + Dialog.dialog_day,
                          default_value=Dialog.dialog_day, on_change=Dialog.move_to_date,
                          aria_invalid=rx.cond(Dialog.move_error != "", "true", "false"),
-                         aria_describedby="move-to-why", size="2"),
+                         aria_describedby=rx.cond(Dialog.move_error != "", "move-to-why", ""),
+                         size="2"),
                 align="center", wrap="wrap"),
-            rx.text(Dialog.move_error, id="move-to-why", size="1", color="var(--red-11)",
-                    role="alert"),
+            rx.cond(Dialog.move_error != "",
+                    rx.text(Dialog.move_error, id="move-to-why", size="1",
+                            color="var(--red-11)", role="alert")),
             spacing="1", margin_top="0.4em"))
 
 
@@ -412,8 +415,10 @@ def editor_page() -> rx.Component:
         rx.vstack(
             plan_header(with_badges=False),
             rx.grid(_sidebar(),
-                    rx.vstack(legend(),
-                              weeks(EditorState.show_weeks, SessionDialogState.edit_session),
+                    rx.vstack(legend(), week_nav(EditorState.go_to_week),
+                              drop_zone(weeks(EditorState.show_weeks,
+                                              SessionDialogState.edit_session),
+                                        on_move=EditorState.move_session_to),
                               width="100%"),
                     columns=rx.breakpoints(initial="1", lg="minmax(280px, 1fr) 3fr"),
                     spacing="4", width="100%"),

@@ -7,6 +7,7 @@ import reflex as rx
 from components.layout import page, page_title
 from components.ui import empty_state
 from state.experiment_detail import ExperimentDetailState as S
+from state.session import SessionState
 
 STATUS_COLOURS = {"draft": "gray", "running": "green", "paused": "amber", "complete": "blue"}
 
@@ -90,7 +91,8 @@ def _history_row(h: rx.Var) -> rx.Component:
 def _history() -> rx.Component:
     table = rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-            "When (UTC)", "Who", "What", "Old → new")])),
+            rx.text("When (", SessionState.zone_label, ")", as_="span"), "Who", "What",
+            "Old → new")])),
         rx.table.body(rx.foreach(S.history, _history_row)),
         variant="surface", size="1", width="100%")
     return rx.card(rx.vstack(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from components.diff_view import diff_table
 from components.layout import page, page_title
+from components.time_zone import zone_note
 from components.ui import STATUS_COLOURS, empty_state
 from state.history import HistoryState
 
@@ -68,6 +69,7 @@ def history_page() -> rx.Component:
             page_title(rx.text("Plan History · ", rx.link(
                 HistoryState.athlete, href="/athletes/" + HistoryState.athlete_id,
                 color="inherit", underline="hover"))),
+            zone_note(),
             rx.grid(
                 rx.vstack(rx.foreach(HistoryState.rows, _version), spacing="2",
                           width="100%"),

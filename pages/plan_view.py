@@ -5,11 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from components.calendar import legend, weeks
+from components.calendar_nav import week_nav
 from components.comment_thread import comments_panel
 from components.diff_view import change_list
 from components.layout import loading_view, page
 from components.plan_header import plan_header, plan_not_found
+from components.session_sheet import session_sheet
 from components.side_by_side import side_by_side_weeks
+from state.comments import CommentsState
 from state.plan_view import PlanViewState
 from state.typed import TypedState
 
@@ -68,7 +71,10 @@ def _compare() -> rx.Component:
 
 @page("/plans/[plan_id]/review", "Review plan", PlanViewState.open_review)
 def plan_view_page() -> rx.Component:
-    """The plan's weeks, what changed, the decision and the comments."""
+    """The plan's weeks, what changed, the decision and the comments.
+
+    Tapping a session card opens that session's comments (`session_sheet`).
+    """
     return rx.cond(PlanViewState.switching, loading_view(), rx.cond(
         PlanViewState.found,
         rx.vstack(
@@ -79,7 +85,10 @@ def plan_view_page() -> rx.Component:
             rx.cond(PlanViewState.side_by_side, rx.fragment(), legend()),
             _decision(),
             rx.cond(PlanViewState.side_by_side, side_by_side_weeks(PlanViewState.show_weeks),
-                    weeks(PlanViewState.show_weeks)),
+                    rx.fragment(week_nav(PlanViewState.go_to_week),
+                                weeks(PlanViewState.show_weeks,
+                                      on_open=CommentsState.open_sheet))),
             comments_panel(),
+            session_sheet(),
             width="100%"),
         plan_not_found()))

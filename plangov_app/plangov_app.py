@@ -13,7 +13,9 @@ from plangov_app.workers.relay import relay_outbox
 
 app = rx.App(
     api_transformer=api,
-    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    # assets/calendar.js: week jumps and drag and drop in the plan calendar (loaded once)
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd"),
+                     rx.script(src="/calendar.js")],
     stylesheets=STYLESHEETS,
 )
 add_pages(app)

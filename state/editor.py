@@ -16,7 +16,7 @@ from typing import Any
 import reflex as rx
 
 from plangov_app.services import status
-from plangov_app.services.errors import Conflict, DomainError
+from plangov_app.services.errors import Conflict, DomainError, InvalidInput
 from plangov_app.services.plans.edits import REASON_CODES
 from plangov_app.services.plans.transitions import recall_submission, submit_for_approval
 from plangov_app.services.plans.unsaved_edits import (
@@ -25,7 +25,7 @@ from plangov_app.services.plans.unsaved_edits import (
     restore_unsaved_edits,
     save_draft,
 )
-from plangov_app.services.views.editor import editor_preview
+from plangov_app.services.views.editor import editor_preview, move_session
 from state.plan_view import PlanViewState
 from state.session import SignedIn, problem_toast, run_read, run_write
 from state.session_dialog import SessionDialogState
@@ -183,6 +183,34 @@ class EditorState(SignedIn, rx.State):
         if not self.edits:
             return await plan._load()
         return await self._apply(self.edits, open_session="")
+
+    async def go_to_week(self, week: str | int | None) -> Any:
+        """Jump to week `week` (its page shown with the unsaved edits), then scroll there."""
+        plan = await self.get_state(PlanViewState)
+        return await plan._go_to(week, self.show_weeks)
+
+    async def move_session_to(self, session_id: str, day: str) -> Any:
+        """A session card dropped on a day cell: the unsaved move "Move to…" makes.
+
+        Same rules and words (`move_session`); a refused day is said in a toast and
+        nothing changes.
+        """
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        plan = await self.get_state(PlanViewState)
+        if not (session_id and day and plan.can_edit):
+            return None
+        try:
+            edit = await run_read(move_session, actor, plan.plan_id, edits=self.edits,
+                                  session_id=session_id, text=day)
+        except InvalidInput as error:
+            return rx.toast.error(error.detail)
+        except DomainError as error:
+            return problem_toast(error)
+        kept = [e for e in self.edits if not (e["kind"] == "move" and
+                                              e["session_id"] == session_id)]
+        return await self._apply([*kept, edit])
 
     async def undo(self, index: int) -> Any:
         """Drop one unsaved edit (and its clash, if it had one)."""

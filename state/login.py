@@ -12,7 +12,7 @@ from plangov_app.demo import demo_accounts
 from plangov_app.services import auth
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.settings import get_settings
-from state.session import SignedIn, landing_for, run_read
+from state.session import BROWSER_ZONE_JS, SignedIn, landing_for, run_read
 
 DEMO_SHORTLIST = ["admin@demo.test", "coach1@demo.test", "coach2@demo.test",
                   "athlete1@demo.test", "athlete13@demo.test", "support@demo.test",
@@ -26,9 +26,14 @@ class LoginState(SignedIn, rx.State):
     error: str = ""
     busy: bool = False
     demo_list: list[dict[str, str]] = []
+    _browser_zone: str = ""  # the browser's zone, the default of a user who has none
 
     async def load(self) -> Any:
-        """Show the demo accounts in demo mode; skip the form when already signed in."""
+        """Show the demo accounts in demo mode; skip the form when already signed in.
+
+        Reads the browser's time zone, so a user who has not chosen one reads times in it
+        from the first page on.
+        """
         self.error = ""
         session = await self._session()
         if await session._actor() is not None:
@@ -37,7 +42,11 @@ class LoginState(SignedIn, rx.State):
             rows = dict(await run_read(demo_accounts))
             shown = [e for e in DEMO_SHORTLIST if e in rows]
             self.demo_list = [{"email": e, "role": rows[e].replace("_", " ")} for e in shown]
-        return None
+        return rx.call_script(BROWSER_ZONE_JS, callback=LoginState.keep_browser_zone)
+
+    def keep_browser_zone(self, zone: Any) -> None:
+        """Remember the browser's zone for the sign-in."""
+        self._browser_zone = zone if isinstance(zone, str) and len(zone) <= 64 else ""
 
     def pick(self, email: str) -> None:
         """Fill the email field from the demo list."""
@@ -69,7 +78,9 @@ class LoginState(SignedIn, rx.State):
             return
         session = await self._session()
         session.token = outcome.access_token or ""
-        await session._actor()
+        actor = await session._actor()
+        if actor is not None:
+            await session._adopt_zone(actor, self._browser_zone)
         next_path = self.router.url.query_parameters.get("next", "")
         target = next_path if next_path.startswith("/") and not next_path.startswith("//") \
             else landing_for(session.user_role)

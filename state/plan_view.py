@@ -16,7 +16,8 @@ import reflex as rx
 from plangov_app.services.errors import DomainError
 from plangov_app.services.plans.transitions import record_decision
 from plangov_app.services.rbac import Permission
-from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow
+from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, page_of
+from plangov_app.services.views.common import Choice
 from plangov_app.services.views.labels import status_label
 from plangov_app.services.views.plan_page import (
     ComplianceWeek,
@@ -33,8 +34,13 @@ from state.session import SignedIn, problem_toast, run_read, run_write
 from state.typed import TypedState
 
 #: read-model fields kept elsewhere (the comment threads) or under another name
-_ELSEWHERE = {"threads", "anchors", "can_comment"}
+_ELSEWHERE = {"threads", "anchors", "can_comment", "sheet"}
 _RENAMED = {"status": "plan_status"}
+
+
+def scroll_to_week(week: int) -> rx.event.EventSpec:
+    """Scroll the calendar to week `week` once it is on screen (assets/calendar.js)."""
+    return rx.call_script(f"window.plangovCalendar?.scrollToWeek({int(week)})")
 
 
 class PlanViewState(SignedIn, rx.State):
@@ -55,6 +61,10 @@ class PlanViewState(SignedIn, rx.State):
     weeks: list[WeekRow] = []
     week_start: int = -1  # first week shown (-1: the page holding this week)
     week_total: int = 0
+    week_options: list[Choice] = []
+    current_week: int = 0  # the week holding today: where the Today button goes
+    open_week: int = -1  # the week scrolled to when the page opens (-1: the page's top)
+    today_note: str = ""
     badges: list[str] = []
     impact: str = ""
     change_lines: list[str] = []
@@ -93,7 +103,8 @@ class PlanViewState(SignedIn, rx.State):
             if field.name not in _ELSEWHERE:
                 setattr(self, _RENAMED.get(field.name, field.name), getattr(page, field.name))
         comments = await self.get_state(CommentsState)
-        comments._show(page.threads, page.anchors, can_comment=page.can_comment)
+        comments._show(page.threads, page.anchors, can_comment=page.can_comment,
+                       sheet=page.sheet)
 
     async def _load(self, *, page_load: bool = False) -> Any:
         """The plan of the URL, if the actor may see it (else "not found").
@@ -108,12 +119,16 @@ class PlanViewState(SignedIn, rx.State):
         if page_load:
             await flags._refresh(actor)
         plan_id = self._url_id()
+        comments = await self.get_state(CommentsState)
+        if page_load or self.editing:  # a sheet is the review's, opened there by a tap
+            comments._close_sheet()
         if plan_id != self.plan_id:
             self.plan_id, self.compare, self.week_start = plan_id, "baseline", -1
         typed = await self.get_state(TypedState)
         typed._restore(f"{actor.user_id}:{plan_id}")
         read = partial(plan_page, compare=self.compare, week_start=self.week_start,
-                       editing=self.editing, side_by_side=flags._on(SIDE_BY_SIDE_FLAG))
+                       editing=self.editing, side_by_side=flags._on(SIDE_BY_SIDE_FLAG),
+                       open_session=comments._open_session())
         try:
             page = await run_read(read, actor, self.plan_id)
         except DomainError as error:
@@ -125,13 +140,19 @@ class PlanViewState(SignedIn, rx.State):
         return None
 
     async def _open(self, load: Callable[[], Awaitable[Any]]) -> AsyncIterator[Any]:
-        """Run `load`, showing a spinner first if another plan is still on screen."""
+        """Run `load`, showing a spinner first if another plan is still on screen.
+
+        The page opens at the week the read model says (this week of a plan under way).
+        """
         if self._url_id() != self.plan_id:
             self.switching = True
             yield
+        self.week_start = -1
         result = await load()
         self.switching = False
         yield result
+        if self.found and self.open_week >= 0 and not self.side_by_side:
+            yield scroll_to_week(self.open_week)
 
     async def open_review(self) -> AsyncIterator[Any]:
         """on_load of the review page: the plan, never with edit controls."""
@@ -143,6 +164,26 @@ class PlanViewState(SignedIn, rx.State):
         """Show the page of weeks beginning at `start`."""
         self.week_start = max(0, start)
         return await self._load()
+
+    async def go_to_week(self, week: str | int | None) -> Any:
+        """Jump to week `week` (Today, the week selector, previous / next week)."""
+        return await self._go_to(week, self.show_weeks)
+
+    async def _go_to(self, week: str | int | None,
+                     show: Callable[[int], Awaitable[Any]]) -> Any:
+        """Scroll to week `week`, showing its page first (through `show`) if needed.
+
+        A week before or after the plan's goes to its first or last week.
+        """
+        if not self.found or not self.week_total:
+            return None
+        try:
+            index = max(0, min(int(week or 0), self.week_total - 1))
+        except (TypeError, ValueError):
+            return None
+        start = page_of(index)
+        shown = await show(start) if start != self.week_start else None
+        return [event for event in (shown, scroll_to_week(index)) if event is not None]
 
     async def set_compare(self, value: str | list[str]) -> Any:
         """Compare with the generated plan or with the version last reviewed."""

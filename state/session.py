@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from db.session import DatabaseBusy, read_session, unit_of_work
-from plangov_app.services import auth, denials, notifications
+from plangov_app.services import auth, denials, describing, notifications, users
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Busy, DomainError
 from plangov_app.services.rbac import Actor, Permission, Role, can
@@ -26,6 +26,8 @@ from plangov_app.settings import get_settings
 
 T = TypeVar("T")
 TOKEN_COOKIE = "plangov_token"
+#: the browser's own IANA zone (its default for a user who has not chosen one)
+BROWSER_ZONE_JS = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
 LANDING = {Role.ADMIN.value: "/admin/users", Role.COMPLIANCE.value: "/audit",
            Role.DATA_SCIENTIST.value: "/welcome"}
@@ -116,6 +118,7 @@ class SessionState(rx.State):
     page_allowed: bool = True
     unread: int = 0
     notes: list[Note] = []
+    time_zone: str = ""  # the zone times are shown in ("" = not chosen yet: UTC)
 
     def _context(self) -> RequestContext:
         """Where this event comes from (`request_context`)."""
@@ -136,7 +139,7 @@ class SessionState(rx.State):
     def _show_user(self, actor: Actor) -> None:
         """Who is signed in, set only where it changed (an unchanged var is not sent)."""
         shown = {"user_id": actor.user_id, "user_name": actor.display_name,
-                 "user_role": actor.role.value,
+                 "user_role": actor.role.value, "time_zone": actor.time_zone,
                  "permissions": [p.value for p in Permission if can(actor, p)]}
         for name, value in shown.items():
             if getattr(self, name) != value:
@@ -196,6 +199,38 @@ class SessionState(rx.State):
         if marked:
             await self._load_notes(actor)
 
+    def read_browser_zone(self) -> Any:
+        """Ask the browser for its zone (mounted by the shell while the user has none)."""
+        return rx.call_script(BROWSER_ZONE_JS, callback=SessionState.adopt_browser_zone)
+
+    async def adopt_browser_zone(self, zone: Any) -> Any:
+        """Store the browser's zone for a user who has none yet, then show the page again.
+
+        The same service as choosing a zone (audited); a zone chosen meanwhile is kept. A
+        zone the server does not know leaves the user on UTC.
+        """
+        actor = await self._actor()
+        if actor is None or actor.time_zone:
+            return None
+        stored = await self._adopt_zone(actor, zone)
+        if describing.zone_label(stored) == describing.DEFAULT_ZONE:
+            return None  # times already read right: nothing to show again
+        return rx.redirect(self.router.url.path + (f"?{self.router.url.query}"
+                                                   if self.router.url.query else ""),
+                           replace=True)  # the page's on_load runs again
+
+    async def _adopt_zone(self, actor: Actor, zone: Any) -> str:
+        """The browser's `zone` stored for `actor` if they have none (`set_time_zone`)."""
+        if actor.time_zone or not isinstance(zone, str) or not zone:
+            return actor.time_zone
+        try:
+            stored = await run_write(users.set_time_zone, actor, zone=zone,
+                                     context=self._context(), source="browser")
+        except DomainError:
+            return actor.time_zone  # an unknown or unstorable name: stay on UTC
+        self.time_zone = stored
+        return stored
+
     async def open_page(self) -> Any:
         """on_load for pages that only need a signed-in user."""
         _, redirect = await self._require(None)
@@ -212,7 +247,7 @@ class SessionState(rx.State):
         if token:
             with contextlib.suppress(DomainError):
                 await run_write(auth.logout, token, self._context())
-        self.user_id = self.user_name = self.user_role = ""
+        self.user_id = self.user_name = self.user_role = self.time_zone = ""
         self.permissions = []
         self.page_ready = False
         return rx.redirect("/login")
@@ -222,10 +257,18 @@ class SessionState(rx.State):
         """The role as people read it."""
         return self.user_role.replace("_", " ").title()
 
+    @rx.var
+    def zone_label(self) -> str:
+        """The zone the pages show times in: "Europe/Oslo", or "UTC" until one is chosen."""
+        return describing.zone_label(self.time_zone)
 
-def problem_toast(error: DomainError) -> Any:
-    """A domain error as a toast (refusals were already audited by `run_read`/`run_write`)."""
-    return rx.toast.error(error.detail, duration=6000)
+
+def problem_toast(error: DomainError, **options: Any) -> Any:
+    """A domain error as a toast (refusals were already audited by `run_read`/`run_write`).
+
+    `options` go to the toast (e.g. `position`).
+    """
+    return rx.toast.error(error.detail, duration=6000, **options)
 
 
 class SignedIn:

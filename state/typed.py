@@ -12,7 +12,7 @@ import reflex as rx
 
 TYPED_LIMIT = 4000
 RATIONALE_LIMIT = 2000
-FIELDS = ("draft_comment", "decision_note", "rationale", "submit_note")
+FIELDS = ("draft_comment", "decision_note", "rationale", "submit_note", "session_comment")
 
 
 class TypedState(rx.State):
@@ -22,6 +22,7 @@ class TypedState(rx.State):
     decision_note: str = ""
     rationale: str = ""
     submit_note: str = ""
+    session_comment: str = ""  # the box of a session's sheet (the review)
     typed: str = rx.LocalStorage("", name="plangov_typed")
     typed_for: str = ""  # the user:plan whose typing the boxes hold
 
@@ -68,4 +69,9 @@ class TypedState(rx.State):
     def set_submit_note(self, value: str) -> None:
         """A note to the athlete."""
         self.submit_note = value[:TYPED_LIMIT]
+        self._keep()
+
+    def set_session_comment(self, value: str) -> None:
+        """A comment on the session whose sheet is open."""
+        self.session_comment = value[:TYPED_LIMIT]
         self._keep()

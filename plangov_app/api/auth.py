@@ -1,4 +1,4 @@
-"""Sign-in (`POST /auth/token`), sign-out and the signed-in user (`GET /users/me`)."""
+"""Sign-in (`POST /auth/token`), sign-out and the signed-in user (`GET/PATCH /users/me`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response
 
 from plangov_app.api.deps import ContextDep, CurrentActor, SessionDep, TokenDep
-from plangov_app.api.schemas import ERROR_RESPONSES, MeOut, Problem, SubjectScope, TokenOut
-from plangov_app.services import auth
-from plangov_app.services.rbac import Permission, can
+from plangov_app.api.schemas import (
+    ERROR_RESPONSES,
+    MeChange,
+    MeOut,
+    Problem,
+    SubjectScope,
+    TokenOut,
+)
+from plangov_app.services import auth, users
+from plangov_app.services.rbac import Actor, Permission, can
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -42,9 +49,24 @@ def logout(session: SessionDep, token: TokenDep, context: ContextDep) -> Respons
 
 @router.get("/users/me", response_model=MeOut)
 def me(actor: CurrentActor) -> MeOut:
-    """Who the token belongs to, their scope and what their role may do."""
+    """Who the token belongs to, their scope, what their role may do and their time zone."""
+    return _me(actor, actor.time_zone)
+
+
+@router.patch("/users/me", response_model=MeOut)
+def change_me(body: MeChange, session: SessionDep, actor: CurrentActor,
+              context: ContextDep) -> MeOut:
+    """Choose the IANA time zone the UI shows times in (audited as `user.time_zone`).
+
+    Any signed-in user, for themself. The API's own times stay UTC ISO 8601.
+    """
+    zone = users.set_time_zone(session, actor, zone=body.time_zone, context=context)
+    return _me(actor, zone)
+
+
+def _me(actor: Actor, zone: str) -> MeOut:
     return MeOut(
         id=actor.user_id, email=actor.email, display_name=actor.display_name,
         role=actor.role.value, subject_scope=SubjectScope(**actor.subject_scope()),
-        permissions=[p.value for p in Permission if can(actor, p)],
+        permissions=[p.value for p in Permission if can(actor, p)], time_zone=zone,
     )

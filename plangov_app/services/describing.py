@@ -11,8 +11,10 @@ ids or JSON.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plangov_app.services import status as statuses
 from plangov_app.services.caching import LruCache
@@ -28,7 +30,7 @@ FIELD_LABELS = {"sets": "Sets", "reps": "Reps", "load_kg": "Load", "pct_1rm": "%
                 "notes": "Notes", "exercise": "Exercise", "name": "Name", "title": "Title",
                 "modality": "Type", "day": "Day", "week": "Week"}
 UNITS = {"load_kg": " kg", "pct_1rm": "%", "duration_min": " min", "distance_km": " km"}
-TIME_ZONE = "UTC"  # no per-user time zone yet: every time is shown in UTC, and says so
+DEFAULT_ZONE = "UTC"  # the zone of a reader who has not chosen one (times are stored UTC)
 
 
 class ChangeLike(Protocol):
@@ -74,11 +76,49 @@ def reasons_text(codes: list[str] | tuple[str, ...]) -> str:
     return ", ".join(reason_label(c) for c in codes)
 
 
-def moment(when: datetime) -> str:
-    """A stored time (UTC) as people read it, zone named: "02 Feb 2027, 14:05 UTC"."""
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC)
-    return f"{when:%d %b %Y, %H:%M} {TIME_ZONE}"
+def moment(when: datetime, zone: str = "", *, short: bool = False) -> str:
+    """A stored time as its reader reads it, in their IANA `zone`, the zone named.
+
+    "02 Feb 2027, 15:05 CET" (`short`: "02 Feb 15:05 CET"); a zone without a letters
+    abbreviation is named by its offset ("UTC+03", "UTC+05:45"). A naive `when` is UTC (as
+    the database stores it); an empty or unknown `zone` is UTC.
+    """
+    aware = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    local = aware.astimezone(zone_info(zone))
+    return f"{local:%d %b %H:%M} {zone_abbreviation(local)}" if short \
+        else f"{local:%d %b %Y, %H:%M} {zone_abbreviation(local)}"
+
+
+@lru_cache(maxsize=256)
+def zone_info(zone: str) -> tzinfo:
+    """The zone named `zone` (an IANA name), or UTC when it is empty or unknown."""
+    if not zone:
+        return UTC
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+def zone_label(zone: str) -> str:
+    """The zone times are shown in, as a page names it: the IANA name, or "UTC"."""
+    return zone if zone_info(zone) is not UTC else DEFAULT_ZONE
+
+
+def zone_abbreviation(local: datetime) -> str:
+    """The abbreviation of an aware time's zone ("CET", "EST"), else its offset ("UTC+03")."""
+    name = local.tzname() or ""
+    return name if name and name[0] not in "+-" else zone_offset(local)
+
+
+def zone_offset(local: datetime) -> str:
+    """An aware time's offset from UTC: "UTC+01", "UTC+05:45", "UTC-03", "UTC" (none)."""
+    offset = local.utcoffset() or timedelta(0)
+    if not offset:
+        return DEFAULT_ZONE
+    minutes = int(abs(offset).total_seconds()) // 60
+    sign = "+" if offset > timedelta(0) else "-"
+    return f"UTC{sign}{minutes // 60:02d}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def _day(value: Any) -> str:
@@ -287,7 +327,7 @@ ACTION_LABELS = {
     "assignment.change": "Assignment changed", "auth.login": "Signed in",
     "auth.logout": "Signed out", "auth.login_failed": "Sign-in failed",
     "auth.login_throttled": "Sign-ins throttled", "access.denied": "Access refused",
-    "reconcile.alert": "Reconciliation alert",
+    "reconcile.alert": "Reconciliation alert", "user.time_zone": "Time zone set",
     "athlete.profile_update": "Athlete's goals or limitations noted"}
 EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "Summary",
                 "change_count": "Fields changed", "decision": "Decision",
@@ -297,7 +337,8 @@ EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "
                 "window_s": "Window (s)", "suppressed_before": "Repeats not recorded",
                 "visibility": "Visible to", "length": "Length (characters)",
                 "approval": "Athlete's approval", "name": "Name", "modality": "Modality",
-                "unit": "Unit", "goals": "Goals", "limitations": "Injuries and limitations"}
+                "unit": "Unit", "source": "Set by", "goals": "Goals",
+                "limitations": "Injuries and limitations"}
 #: metadata keys that carry ids or are said better elsewhere (the changes themselves)
 _UNSAID = {"fields_changed", "version_number", "format", "needs_approval"}
 #: what a reader looks for first; other keys follow in their stored order
@@ -326,6 +367,8 @@ def event_lines(metadata: dict[str, Any]) -> list[str]:
 
 def _old_new(metadata: dict[str, Any]) -> str:
     old, new = metadata["old"], metadata["new"]
+    if metadata.get("kind") == "time_zone":
+        return f"Time zone: {old or 'not chosen (UTC)'} → {new}"
     if isinstance(new, bool):
         said = {"coach": ("Coach unassigned", "Coach assigned"),
                 "team": ("Left the team", "Joined the team")}.get(
@@ -342,6 +385,9 @@ def _event_line(key: str, value: Any) -> str:
         return f"{label}: {reasons_text(value)}"
     if key == "decision":
         return f"{label}: {str(value).replace('_', ' ').capitalize()}"
+    if key == "source":
+        return f"{label}: " + {"browser": "the browser's zone (first visit)",
+                               "user": "the user"}.get(str(value), str(value))
     if key in ("reason", "throttle", "kind", "visibility"):
         return f"{label}: {str(value).replace('_', ' ')}"
     if key == "start_date":

@@ -91,6 +91,7 @@ class Actor:
     display_name: str = ""
     athlete_ids: frozenset[str] = field(default_factory=frozenset)
     team_ids: frozenset[str] = field(default_factory=frozenset)
+    time_zone: str = ""  # the IANA zone they read times in ("" = not chosen: UTC)
 
     def subject_scope(self) -> dict[str, list[str]]:
         """The scope as carried in a token: athlete ids and team ids."""
@@ -232,6 +233,7 @@ def load_actor(session: Session, user_id: str) -> Actor:
         display_name=user.display_name,
         athlete_ids=frozenset(athlete_ids),
         team_ids=frozenset(team_ids),
+        time_zone=user.time_zone,
     )
 
 

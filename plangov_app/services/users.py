@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from db.models import CoachAthlete, Team, TeamMember, User
-from plangov_app.services import audit
+from plangov_app.services import audit, time_zones
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import Conflict, InvalidInput, NotFound
 from plangov_app.services.rbac import Actor, Permission, Role, authorize
@@ -172,3 +172,29 @@ def set_team_membership(
                  metadata={"kind": "team", "team_id": team_id, "team": team.name,
                            "user": user.email, "old": not member, "new": member})
     session.flush()
+
+
+def set_time_zone(session: Session, actor: Actor, *, zone: str, context: RequestContext,
+                  source: str = "user") -> str:
+    """Store the IANA zone `actor` reads times in (themself only); the zone now stored.
+
+    Audited as `user.time_zone` with old → new (nothing when unchanged). An unknown name is
+    refused naming the field. `source="browser"` is the first visit's default, the browser's
+    own zone: stored only while the user has none, so it never replaces a choice.
+    """
+    name = time_zones.canonical(zone) if isinstance(zone, str) else None
+    if name is None:
+        shown = zone[:time_zones.MAX_NAME] if isinstance(zone, str) else zone
+        raise InvalidInput(f"time_zone: {shown!r} is not a known time zone; use an IANA "
+                           "name such as Europe/Oslo or America/New_York.", field="time_zone")
+    user = _get_user(session, actor.user_id)
+    old = user.time_zone
+    if old == name or (source == "browser" and old):
+        return old
+    user.time_zone = name
+    session.add(user)
+    audit.record(session, action="user.time_zone", context=context, actor=actor,
+                 target_type="user", target_id=user.id,
+                 metadata={"kind": "time_zone", "old": old, "new": name, "source": source})
+    session.flush()
+    return name

@@ -98,6 +98,12 @@ def test_running_experiments_refuse_reshuffling_edits_but_allow_a_new_phase(clie
     eid = _create(client, ds)["id"]
     draft_edit = client.patch(f"{URL}/{eid}", headers=ds, json={"holdout_percentage": 5})
     assert draft_edit.status_code == 200 and draft_edit.json()["holdout_percentage"] == 5
+    before = _counts()
+    draft_phase = client.post(f"{URL}/{eid}/phases", headers=ds, json={"name": "Phase two"})
+    assert draft_phase.status_code == 409, draft_phase.text
+    assert "nothing to re-randomise: edit it instead" in draft_phase.json()["detail"]
+    assert _counts() == before
+    assert client.get(f"{URL}/{eid}", headers=ds).json()["phase"] == 1
     _status(client, ds, eid, "running")
     before = _counts()
     locked = client.patch(f"{URL}/{eid}", headers=ds, json={"holdout_percentage": 20})
@@ -124,6 +130,11 @@ def test_a_second_overlapping_experiment_cannot_start(client, token_for) -> None
 BAD_CREATES = [
     ({"variants": [{"key": "a", "weight": -10}, {"key": "b", "weight": 110}]}, "variants.0.weight"),
     ({"variants": [{"key": "a", "weight": 40}, {"key": "b", "weight": 50}]}, "variants"),
+    # found by schemathesis: a finite weight whose × 100 overflows to inf made round() raise
+    ({"variants": [{"key": "a", "weight": 1.7e308}, {"key": "b", "weight": 50}]},
+     "variants.0.weight"),
+    ({"variants": [{"key": "a", "weight": 150}, {"key": "b", "weight": -50}]},
+     "variants.0.weight"),
     ({"variants": [{"key": "a", "weight": 50, "algorithm_version": "nope-9"},
                    {"key": "b", "weight": 50}]}, "variants.0.algorithm_version"),
     ({"variants": [{"key": "a", "weight": 100}]}, "variants"),

@@ -22,6 +22,7 @@ from plangov_app.services.rbac import (
     Role,
     authorize,
     load_actor,
+    require_visible,
 )
 
 
@@ -133,3 +134,24 @@ def test_hiding_applies_only_to_a_target_the_actor_cannot_see(session):
     analyst = load_actor(session, demo_id("ds@demo.test"))
     with pytest.raises(AccessDenied):
         authorize(analyst, Permission.USER_MANAGE, hide=True)
+
+
+def test_a_hidden_refusal_reads_like_a_missing_row(session):
+    """Without its own words, a hidden refusal says exactly what a missing row says."""
+    coach = load_actor(session, demo_id("coach1@demo.test"))
+    with pytest.raises(HiddenDenied) as hidden:
+        authorize(coach, Permission.PLAN_EDIT, demo_id("athlete13@demo.test"), hide=True)
+    assert hidden.value.detail == "Not found."
+
+
+def test_require_visible_hides_with_the_callers_words_and_target(session):
+    coach = load_actor(session, demo_id("coach1@demo.test"))
+    others = demo_id("athlete13@demo.test")
+    with pytest.raises(HiddenDenied) as hidden:
+        require_visible(coach, others, target=("plan", "p9"), not_found="Plan not found.")
+    assert hidden.value.detail == "Plan not found."
+    assert hidden.value.denial == Denial(actor_id=coach.user_id, actor_role="coach",
+                                         permission="plan:view", target_type="plan",
+                                         target_id="p9")
+    require_visible(coach, demo_id("athlete1@demo.test"), target=("plan", "p1"),
+                    not_found="Plan not found.")

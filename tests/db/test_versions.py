@@ -92,7 +92,13 @@ def test_a_transition_records_the_status_change_as_a_row(edited) -> None:
     [status] = [c for c in changes if c.field_path == "status"]
     assert (json.loads(status.old_value), json.loads(status.new_value)) == (
         "draft", "coach_reviewed")
-    assert status.change_type == "modified" and status.comment_id is not None
+    assert status.change_type == "modified"
+    # the coach's note is the submit's rationale, not a comment; the athlete's is a comment
+    assert (status.comment_id, stored(v3_id).rationale) == (None, "Have a look")
+    with read_session() as session:
+        [decided] = [c for c in versions.changes_of(session, edited["ids"][3])
+                     if c.field_path == "status"]
+    assert decided.comment_id is not None
 
 
 def test_sessions_are_stored_one_row_each_with_their_work(edited) -> None:

@@ -54,6 +54,15 @@ def test_free_fields_and_drafts() -> None:
         check_edit("complete", {"name"})
 
 
+@pytest.mark.parametrize(("status", "words"), [("draft", "nothing to re-randomise"),
+                                               ("complete", "complete")])
+def test_a_new_phase_only_for_a_live_experiment(status: str, words: str) -> None:
+    with pytest.raises(Conflict, match=words):
+        check_edit(status, {"name"}, new_phase=True)
+    with pytest.raises(Conflict, match=words):
+        check_edit(status, set(), new_phase=True)
+
+
 def test_which_statuses_lock_fields_and_which_is_final() -> None:
     from plangov_app.services.experiments import lifecycle
 

@@ -11,6 +11,7 @@ from plangov_app.api.schemas.notifications import NotificationList, Notification
 from plangov_app.api.schemas.people import (
     AthleteOut,
     AthletePlanOut,
+    MeChange,
     MeOut,
     ProfileNotesIn,
     ProfileNotesOut,
@@ -52,6 +53,7 @@ __all__ = [
     "DiffOut",
     "ExerciseIn",
     "ExerciseOut",
+    "MeChange",
     "MeOut",
     "NotificationList",
     "NotificationOut",

@@ -33,6 +33,15 @@ class MeOut(BaseModel):
     role: str
     subject_scope: SubjectScope
     permissions: list[str]
+    time_zone: str = Field(description="the IANA zone the user reads times in; \"\" until "
+                                       "chosen (UTC). Times in the API stay UTC ISO 8601.")
+
+
+class MeChange(Strict):
+    """What a signed-in user may change about themself."""
+
+    time_zone: str = Field(min_length=1, max_length=64, examples=["Europe/Oslo"],
+                           description="an IANA time zone name")
 
 
 class UserOut(BaseModel):

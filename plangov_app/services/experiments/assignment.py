@@ -125,6 +125,8 @@ def _variants(raw: Any, *, algorithms: tuple[str, ...] | None) -> tuple[Variant,
             raise _fail(f"{where}.weight", "must be a number.")
         if weight < 0:
             raise _fail(f"{where}.weight", "must not be negative.")
+        if weight > 100:  # a percentage; also keeps `weight * 100` finite below
+            raise _fail(f"{where}.weight", "must be at most 100.")
         if abs(weight * 100 - round(weight * 100)) > 1e-6:
             raise _fail(f"{where}.weight", "allows at most two decimals.")
         if algo is not None and algorithms is not None and algo not in algorithms:

@@ -68,11 +68,16 @@ def check_edit(status: str, changed: set[str], *, new_phase: bool = False) -> No
     """Refuse edits that would reshuffle assigned athletes (Conflict naming the fields).
 
     While running or paused, changing a locked field needs a deliberate new phase
-    (which re-randomises everyone); a completed experiment takes no edits at all.
+    (which re-randomises everyone); a completed experiment takes no edits at all, and a
+    draft no new phase (nobody is assigned yet: it is a plain edit).
     """
-    if is_final(status) and changed:
+    if is_final(status) and (changed or new_phase):
         raise Conflict("This experiment is complete; completed experiments are not edited.",
                        experiment_status=status)
+    if new_phase and not fields_locked(status):
+        raise Conflict(f"A {label(status).lower()} experiment has no athletes assigned yet, "
+                       "so there is nothing to re-randomise: edit it instead. A new phase is "
+                       "for a running or paused experiment.", experiment_status=status)
     if fields_locked(status) and not new_phase:
         locked = sorted(changed & set(LOCKED_WHILE_LIVE))
         if locked:

@@ -33,20 +33,24 @@ DECISIONS = ("accept", "request_changes")
 
 def submit_for_approval(session: Session, actor: Actor, plan_id: str, *, comment: str,
                         context: RequestContext) -> Plan:
-    """Coach submits for approval → coach_reviewed; the athlete is notified."""
+    """Coach submits for approval → coach_reviewed; the athlete is notified.
+
+    The coach's note is the submit version's rationale (the review's "Note from your
+    coach", Plan History) and is in the audit event; it is not also posted as a plan
+    comment, so the athlete reads it once.
+    """
     comment = clean_text(comment, "comment")
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_SUBMIT, for_update=True)
     old_status = plan.status
     status.next_status(old_status, "submit")
-    comment_id = _plan_comment(session, plan, actor, message=comment)
     version = _transition_version(session, plan, actor, action="submit", kind="submit",
-                                  comment_id=comment_id, note=comment.strip())
+                                  comment_id=None, note=comment.strip())
     plan.submitted_at = version.created_at
     audit.record(session, action="plan.submit", context=context, actor=actor,
                  target_type="plan", target_id=plan.id,
                  metadata={"version_id": version.id, "status": {"from": old_status,
                                                                  "to": plan.status},
-                           "comment_id": comment_id})
+                           "comment": comment.strip() or None})
     outbox.emit(session, "plan.submitted", plan, version_id=version.id,
                 coach_id=acting_coach_id(actor))
     notifications.notify(session, plan.athlete_id, kind="plan.submitted",

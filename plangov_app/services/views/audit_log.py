@@ -72,20 +72,26 @@ class AuditExport:
     more: bool = False
 
 
-def _day(value: str, *, end: bool = False) -> datetime | None:
+def _day(value: str, zone: str, *, end: bool = False) -> datetime | None:
+    """The start of day `value` (or of the day after, `end`) in the reader's zone, in UTC."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD).") from None
-    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(), UTC)
+    start = datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(),
+                             describing.zone_info(zone))
+    return start.astimezone(UTC)
 
 
-def filters_of(values: dict[str, str]) -> audit.AuditFilter:
-    """The form's filters; the actor stays as typed (an email or an id) for the service."""
-    return audit.AuditFilter(date_from=_day(values["date_from"]),
-                             date_to=_day(values["date_to"], end=True),
+def filters_of(values: dict[str, str], zone: str = "") -> audit.AuditFilter:
+    """The form's filters; the actor stays as typed (an email or an id) for the service.
+
+    The From/To days are days in the reader's `zone` (the one the rows' times are shown in).
+    """
+    return audit.AuditFilter(date_from=_day(values["date_from"], zone),
+                             date_to=_day(values["date_to"], zone, end=True),
                              actor_id=values["actor"].strip() or None,
                              action=values["action"].strip() or None,
                              target_id=values["target"].strip() or None)
@@ -144,7 +150,7 @@ def _link(actor: Actor, event: AuditEvent, targets: _Targets) -> str:
 def _row(actor: Actor, event: AuditEvent, targets: _Targets) -> AuditRow:
     metadata = json.loads(event.metadata_json or "{}")
     return AuditRow(
-        seq=str(event.seq), time=describing.moment(event.occurred_at),
+        seq=str(event.seq), time=describing.moment(event.occurred_at, actor.time_zone),
         actor=targets.emails.get(event.actor_id or "", event.actor_id or "—"),
         role=event.actor_role or "—", action=event.action,
         action_label=describing.action_label(event.action),
@@ -156,7 +162,7 @@ def _row(actor: Actor, event: AuditEvent, targets: _Targets) -> AuditRow:
 def audit_page(session: Session, actor: Actor, values: dict[str, str],
                before: int | None = None) -> AuditPage:
     """A page of the events matching the form's `values` (AUDIT_READ), before seq `before`."""
-    page = audit.browse(session, actor, filters_of(values), before, PAGE_SIZE)
+    page = audit.browse(session, actor, filters_of(values, actor.time_zone), before, PAGE_SIZE)
     targets = _targets(session, page.events, page.emails)
     return AuditPage(rows=[_row(actor, e, targets) for e in page.events],
                      next_seq=page.next_seq or 0)
@@ -174,18 +180,18 @@ def event_detail(session: Session, actor: Actor, seq: int) -> EventDetail:
     changes = _changes(session, version)
     return EventDetail(
         seq=str(event.seq), title=f"Event #{event.seq} · {describing.action_label(event.action)}",
-        facts=_facts(session, event, _target(event, targets)),
+        facts=_facts(session, event, _target(event, targets), actor.time_zone),
         lines=[*describing.event_lines(metadata), *_rationale(version)],
         changes=changes[:MAX_CHANGES], more_changes=max(0, len(changes) - MAX_CHANGES),
         target_id=event.target_id or "", link=_link(actor, event, targets))
 
 
-def _facts(session: Session, event: AuditEvent, target: str) -> list[str]:
+def _facts(session: Session, event: AuditEvent, target: str, zone: str) -> list[str]:
     person = session.get(User, event.actor_id) if event.actor_id else None
     who = (f"{person.display_name} ({person.email}), {event.actor_role or person.role}"
            if person else event.actor_role or "the system")
     where = event.origin_ip or "no address recorded"
-    return [f"Who: {who}", f"When: {describing.moment(event.occurred_at)}",
+    return [f"Who: {who}", f"When: {describing.moment(event.occurred_at, zone)}",
             f"From: {where}", f"Client: {event.user_agent or 'not recorded'}",
             f"What: {event.action}", f"Target: {target}",
             f"Request: {event.request_id or 'not recorded'}"]
@@ -223,7 +229,13 @@ def _changes(session: Session, version: PlanVersion | None) -> list[str]:
 
 def export(session: Session, actor: Actor, values: dict[str, str],
            context: RequestContext) -> AuditExport:
-    """The matching events as the API's CSV (AUDIT_EXPORT), the export audited."""
-    data, written, more = audit.export_csv(session, actor, filters_of(values), context,
-                                           EXPORT_LIMIT, {k: v for k, v in values.items() if v})
+    """The matching events as the API's CSV (AUDIT_EXPORT, times in UTC), the export audited.
+
+    The filters are recorded as typed, with the zone their From/To days were read in.
+    """
+    described = {k: v for k, v in values.items() if v}
+    if actor.time_zone and (values["date_from"] or values["date_to"]):
+        described["time_zone"] = actor.time_zone
+    data, written, more = audit.export_csv(session, actor, filters_of(values, actor.time_zone),
+                                           context, EXPORT_LIMIT, described)
     return AuditExport(data=data, written=written, more=more)

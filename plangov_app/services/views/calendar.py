@@ -4,7 +4,8 @@ Each session card and exercise line says whether it was added (green), removed (
 changed (amber) since the reference — the generated baseline, the version the athlete
 last reviewed, or the coach's saved head while edits are unsaved. The marks are read off
 `diffing.diff_documents` (the one definition of what changed); this module only lays the
-weeks out.
+weeks out, marks today's day cell, and says which week the calendar opens at and what the
+week selector offers (`week_choices`, `opening_week`, `today_note`), all given `today`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import date, timedelta
 
 from plangov_app.services import diffing
 from plangov_app.services.plan_document import Item, PlanDocument, PlanSessionDoc
+from plangov_app.services.plans.moving import current_week, plan_last_day
+from plangov_app.services.views.common import Choice
 
 WEEKS_PER_PAGE = 16
 MODALITY_COLOURS = {"strength": "indigo", "endurance": "teal", "conditioning": "orange",
@@ -59,6 +62,8 @@ class DayCell:
 
     label: str = ""  # e.g. "Mon 30 Nov"
     rest: bool = True  # no session that day
+    iso: str = ""  # the day as YYYY-MM-DD (where a dragged session is dropped)
+    today: bool = False
     sessions: list[SessionCard] = dataclasses.field(default_factory=list)
 
 
@@ -68,6 +73,7 @@ class WeekRow:
 
     label: str = ""
     days: list[DayCell] = dataclasses.field(default_factory=list)
+    index: int = 0  # the week's index in the plan (week 1 is 0)
 
     def cards(self) -> list[SessionCard]:
         """The week's session cards, day by day."""
@@ -134,12 +140,45 @@ def page_start(document: PlanDocument, requested: int, today: date) -> int:
     That is `requested` (rounded down to a page boundary) or, when negative, the page
     holding this week of a plan under way.
     """
-    total = len(document.weeks)
     if requested < 0:
-        started = document.start_date and document.start_date <= today
-        requested = (today - document.start_date).days // 7 if started else 0
-    week = max(0, min(requested, total - 1))
+        requested = current_week(document, today=today)
+    return page_of(max(0, min(requested, len(document.weeks) - 1)))
+
+
+def page_of(week: int) -> int:
+    """The first week of the page holding week `week`."""
     return week - week % WEEKS_PER_PAGE
+
+
+def opening_week(document: PlanDocument, today: date) -> int:
+    """The week the calendar is scrolled to when the page opens (-1: none, the page's top).
+
+    A plan under way opens at this week, one that has ended at its last week; before it
+    starts (or without a start date) the page opens at its top, week 1 first.
+    """
+    if document.start_date is None or today < document.start_date:
+        return -1
+    return current_week(document, today=today)
+
+
+def week_choices(document: PlanDocument) -> list[Choice]:
+    """Every week of the plan for the week selector, e.g. "Week 5 · Mon 01 Feb"."""
+    return [Choice(str(week.index), f"Week {week.index + 1} · "
+                   f"{_first_day(document, week.index, [s.day for s in week.sessions]):%a %d %b}")
+            for week in document.weeks]
+
+
+def today_note(document: PlanDocument, today: date) -> str:
+    """Where today falls in the plan, in words ("" without a start date)."""
+    last = plan_last_day(document)
+    if document.start_date is None or last is None:
+        return ""
+    if today < document.start_date:
+        return f"Starts {document.start_date:%a %d %b %Y}"
+    if today > last:
+        return f"Ended {last:%a %d %b %Y}"
+    week = current_week(document, today=today)
+    return f"Today is {today:%a %d %b}, week {week + 1} of {len(document.weeks)}"
 
 
 def dose(item: Item) -> str:
@@ -225,8 +264,11 @@ def _first_day(document: PlanDocument, index: int, days: list[date]) -> date:
     return earliest - timedelta(days=earliest.weekday())
 
 
-def _day_cells(first: date, cards: list[tuple[date, SessionCard]]) -> list[DayCell]:
-    cells = [DayCell(label=f"{first + timedelta(days=n):%a %d %b}") for n in range(7)]
+def _day_cells(first: date, cards: list[tuple[date, SessionCard]],
+               today: date | None) -> list[DayCell]:
+    days = [first + timedelta(days=n) for n in range(7)]
+    cells = [DayCell(label=f"{day:%a %d %b}", iso=day.isoformat(), today=day == today)
+             for day in days]
     for day, card in sorted(cards, key=lambda c: c[0]):
         cell = cells[max(0, min((day - first).days, 6))]
         cell.sessions.append(card)
@@ -247,11 +289,13 @@ def calendar(document: PlanDocument, reference: PlanDocument | None,
              compliance: dict[str, str] | None = None,
              threads: dict[str, int] | None = None, first: int = 0,
              count: int | None = None, *,
-             changes: list[diffing.Change] | None = None) -> list[WeekRow]:
+             changes: list[diffing.Change] | None = None,
+             today: date | None = None) -> list[WeekRow]:
     """The weeks of `document` marked against `reference` (None: no marks).
 
     `changes` is the diff from `reference` to `document` when the caller has it already.
-    Only `count` weeks from `first` are built (default: all).
+    Only `count` weeks from `first` are built (default: all). The day cell of `today`
+    (None: no day) is marked.
     """
     compliance, threads = compliance or {}, threads or {}
     marked = _reference(document, reference, changes)
@@ -268,5 +312,6 @@ def calendar(document: PlanDocument, reference: PlanDocument | None,
         for _, card in cards:
             card.threads = threads.get(card.id, 0)
         start = _first_day(document, week.index, [day for day, _ in cards])
-        weeks.append(WeekRow(label=f"Week {week.index + 1}", days=_day_cells(start, cards)))
+        weeks.append(WeekRow(label=f"Week {week.index + 1}", index=week.index,
+                             days=_day_cells(start, cards, today)))
     return weeks

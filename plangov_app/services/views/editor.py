@@ -120,7 +120,8 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     """The plan as it will be once `edits` are saved (PLAN_EDIT; InvalidInput if invalid).
 
     The calendar (a page of weeks from `week_start`) is left out while the dialog of
-    `open_session` covers it. `today` (default: the real date) decides the adherence marks.
+    `open_session` covers it. `today` (default: the real date) decides the adherence marks
+    and the day marked as today.
     A running plan's edits are refused (InvalidInput) where they change a week already
     done, and `revision` says whether saving them asks for the athlete's approval again.
     """
@@ -144,7 +145,8 @@ def editor_preview(session: Session, actor: Actor, plan_id: str, *,
     if not open_session:
         marks = adherence.session_compliance(session, plan, document, today)
         result.weeks = calendar(document, baseline, {k: m.colour for k, m in marks.items()},
-                                threads, week_start, WEEKS_PER_PAGE, changes=changes)
+                                threads, week_start, WEEKS_PER_PAGE, changes=changes,
+                                today=today)
     return result
 
 

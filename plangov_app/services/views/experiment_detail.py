@@ -129,11 +129,11 @@ def experiment_page(session: Session, actor: Actor, experiment_id: str) -> Exper
     exposures = _totals(exposures_by_day)
     days = _days([*enrolled_by_day, *holdout_by_day, *exposures_by_day])
     total = sum(enrolled.get(k, 0) for k in keys)
-    history, more = _history(session, row.id)
+    history, more = _history(session, row.id, actor.time_zone)
     return ExperimentPage(
         id=row.id, key=row.key, name=row.name, status=row.status,
         status_label=lifecycle.label(row.status), phase=phase,
-        facts=_facts(session, row, config),
+        facts=_facts(session, row, config, actor.time_zone),
         variants=[VariantRow(key=v["key"], weight=_percent(v["weight"]),
                              algorithm=v.get("algorithm_version") or "default",
                              enrolled=enrolled.get(v["key"], 0),
@@ -279,8 +279,11 @@ def _holdout_text(holdout: int, assigned: int, percentage: float) -> str:
             f"({holdout / assigned:.1%}; {configured}); they get the default algorithm.")
 
 
-def field_text(field: str, value: Any) -> str:
-    """One config field's value in words ("control 50% (lp-1.0), treatment 50% (dup-1.0)")."""
+def field_text(field: str, value: Any, zone: str = "") -> str:
+    """One config field's value in words ("control 50% (lp-1.0), treatment 50% (dup-1.0)").
+
+    Start and end times read in the reader's `zone` (UTC when "").
+    """
     if field == "variants":
         return ", ".join(f"{v['key']} {_percent(v['weight'])} "
                          f"({v.get('algorithm_version') or 'default'})" for v in value or [])
@@ -296,7 +299,7 @@ def field_text(field: str, value: Any) -> str:
         return ", ".join(f"{g['metric'].replace('_', ' ')} may drop at most "
                          f"{float(g['max_relative_drop']):.0%}" for g in value or []) or "none"
     if field in ("start_at", "end_at"):
-        return describing.moment(datetime.fromisoformat(value)) if value else "not set"
+        return describing.moment(datetime.fromisoformat(value), zone) if value else "not set"
     if field == "status":
         return lifecycle.label(str(value))
     if field == "randomization":
@@ -306,19 +309,21 @@ def field_text(field: str, value: Any) -> str:
     return str(value)
 
 
-def _facts(session: Session, row: Experiment, config: dict[str, Any]) -> list[Fact]:
+def _facts(session: Session, row: Experiment, config: dict[str, Any],
+           zone: str) -> list[Fact]:
     owner = session.get(User, row.owner_id) if row.owner_id else None
     order = ("hypothesis", "randomization", "seed", "phase", "stratification_keys",
              "holdout_percentage", "eligibility", "start_at", "end_at", "guardrails")
-    return [*[Fact(FIELD_LABELS[f], field_text(f, config.get(f))) for f in order],
+    return [*[Fact(FIELD_LABELS[f], field_text(f, config.get(f), zone)) for f in order],
             Fact("Owner", owner.display_name if owner else "—"),
-            Fact("Created", describing.moment(row.created_at))]
+            Fact("Created", describing.moment(row.created_at, zone))]
 
 
 # --- history from the audit log -----------------------------------------------------------
 
 
-def _history(session: Session, experiment_id: str) -> tuple[list[HistoryRow], int]:
+def _history(session: Session, experiment_id: str,
+             zone: str) -> tuple[list[HistoryRow], int]:
     """The experiment's changes, newest first, and how many more are not listed."""
     where = (AuditEvent.target_type == "experiment", AuditEvent.target_id == experiment_id,
              col(AuditEvent.action).in_(HISTORY_ACTIONS))
@@ -328,19 +333,19 @@ def _history(session: Session, experiment_id: str) -> tuple[list[HistoryRow], in
     ids = {e.actor_id for e in events if e.actor_id}
     names = dict(session.exec(select(User.id, User.display_name).where(
         col(User.id).in_(ids))).all()) if ids else {}
-    rows = [history_row(e, names) for e in events]
+    rows = [history_row(e, names, zone) for e in events]
     return rows, max(0, total - len(rows))
 
 
-def history_row(event: AuditEvent, names: dict[str, str]) -> HistoryRow:
-    """One audit event of the experiment in words."""
+def history_row(event: AuditEvent, names: dict[str, str], zone: str = "") -> HistoryRow:
+    """One audit event of the experiment in words, its time in the reader's `zone`."""
     metadata = json.loads(event.metadata_json or "{}")
     old, new = metadata.get("old") or {}, metadata.get("new") or {}
     name = names.get(event.actor_id or "")
     who = (f"{name} ({event.actor_role})" if name else
            "the scheduler" if event.actor_role == "system" else event.actor_role or "—")
-    return HistoryRow(seq=event.seq, when=describing.moment(event.occurred_at), who=who,
-                      action=_action(event.action, old, new), changes=changes(old, new))
+    return HistoryRow(seq=event.seq, when=describing.moment(event.occurred_at, zone), who=who,
+                      action=_action(event.action, old, new), changes=changes(old, new, zone))
 
 
 def _action(action: str, old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -355,7 +360,7 @@ def _action(action: str, old: dict[str, Any], new: dict[str, Any]) -> str:
     return "Edited"
 
 
-def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def changes(old: dict[str, Any], new: dict[str, Any], zone: str = "") -> list[str]:
     """"Label: old → new" for every field that differs (just the value when it is new)."""
     lines = []
     for field, label in FIELD_LABELS.items():
@@ -364,7 +369,8 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         before, after = old.get(field), new.get(field)
         if not old:
             if after not in (None, "", [], {}):
-                lines.append(f"{label}: {field_text(field, after)}")
+                lines.append(f"{label}: {field_text(field, after, zone)}")
         elif before != after:
-            lines.append(f"{label}: {field_text(field, before)} → {field_text(field, after)}")
+            lines.append(f"{label}: {field_text(field, before, zone)} → "
+                         f"{field_text(field, after, zone)}")
     return lines

@@ -125,7 +125,7 @@ def flags_list(session: Session, actor: Actor) -> list[FlagRow]:
                     rollout=_rollout(v.rules), roles=_roles(v.rules),
                     allow=_users(len(v.rules.get("allow", []))),
                     changed_by=_who(people.get(v.updated_by or ""), v.updated_by),
-                    changed_at=moment(v.updated_at) if v.updated_at else "")
+                    changed_at=moment(v.updated_at, actor.time_zone) if v.updated_at else "")
             for v in views]
 
 
@@ -222,7 +222,7 @@ def flag_history(session: Session, actor: Actor, key: str) -> list[ChangeRow]:
     """The flag's latest changes, newest first, in words (flag:manage)."""
     changes, _ = flags.history(session, actor, key)
     people = _names(session, {c.actor_id for c in changes if c.actor_id})
-    return [ChangeRow(seq=str(c.seq), when=moment(c.occurred_at),
+    return [ChangeRow(seq=str(c.seq), when=moment(c.occurred_at, actor.time_zone),
                       who=_who(people.get(c.actor_id or ""), c.actor_role),
                       action=ACTION_LABELS.get(c.action, c.action),
                       lines=change_lines(session, actor, c.old, c.new))

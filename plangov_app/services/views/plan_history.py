@@ -77,18 +77,19 @@ def athlete_history(session: Session, actor: Actor, athlete_id: str) -> AthleteH
     """The timeline of `athlete_id` (NotFound unless `actor` may view their plans)."""
     timeline = history.athlete_timeline(session, actor, athlete_id)
     return AthleteHistory(athlete=timeline.athlete_name,
-                          rows=[_version_row(entry.plan, v, entry.authors)
+                          rows=[_version_row(entry.plan, v, entry.authors, actor.time_zone)
                                 for entry in timeline.plans for v in reversed(entry.versions)])
 
 
-def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str]) -> VersionRow:
+def _version_row(plan: Plan, v: PlanVersion, names: dict[str, str],
+                 zone: str) -> VersionRow:
     summary = versions.stored_summary(v).get("vs_parent", {})
     author, role = versions.author_parts(v, names, plan.algorithm_version)
     return VersionRow(
         id=v.id, plan_id=v.plan_id,
         label=f"Plan from {plan.start_date:%d %b %Y} · v{v.version_number}",
         status=v.status, status_label=describing.status_label(v.status), kind=v.kind,
-        author=author, role=role, when=describing.moment(v.created_at),
+        author=author, role=role, when=describing.moment(v.created_at, zone),
         badges=summary.get("badges", []), note=v.rationale)
 
 
@@ -109,7 +110,8 @@ def version_detail(session: Session, actor: Actor, plan_id: str, version_id: str
         rows = [change_row(c, before, after) for c in changes[:MAX_CHANGES]]
     events = history.events_for_version(session, actor, plan.id, version.id)
     names = _names(session, {e.actor_id for e in events if e.actor_id})
-    audit_rows = [AuditRow(heading=f"#{e.seq} · {describing.moment(e.occurred_at)} · "
+    zone = actor.time_zone
+    audit_rows = [AuditRow(heading=f"#{e.seq} · {describing.moment(e.occurred_at, zone)} · "
                                    f"{describing.action_label(e.action)} by "
                                    f"{_who(names.get(e.actor_id or ''), e.actor_role)}",
                            details=describing.event_lines(json.loads(e.metadata_json or "{}")))

@@ -19,9 +19,20 @@ from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans import revisions
 from plangov_app.services.plans.listing import PlanQuery, list_plans
 from plangov_app.services.plans.lookup import baseline_version, get_plan, head_version
+from plangov_app.services.plans.moving import current_week
 from plangov_app.services.rbac import Actor, Permission, Role, can
 from plangov_app.services.versions import document_of
-from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, calendar, page_start
+from plangov_app.services.views.calendar import (
+    WEEKS_PER_PAGE,
+    SessionCard,
+    WeekRow,
+    calendar,
+    opening_week,
+    page_start,
+    today_note,
+    week_choices,
+)
+from plangov_app.services.views.common import Choice
 from plangov_app.services.views.side_by_side import SideWeek, side_by_side_weeks
 
 TIMELINE_VERSIONS = 30  # the newest versions the editor's timeline lists
@@ -66,6 +77,16 @@ class Anchor:
 
 
 @dataclasses.dataclass
+class SessionSheet:
+    """One session's conversation (the review's sheet, opened from its card)."""
+
+    session_id: str = ""  # "" when no session is open, or it is not on the page any more
+    card: SessionCard = dataclasses.field(default_factory=SessionCard)  # as the card shows it
+    threads: list[ThreadRow] = dataclasses.field(default_factory=list)
+    can_comment: bool = False  # the reader may comment, and the session is in the plan
+
+
+@dataclasses.dataclass
 class OtherPlan:
     """Another plan of the same athlete (the editor's Athlete panel)."""
 
@@ -100,6 +121,10 @@ class PlanPage:
     weeks: list[WeekRow] = dataclasses.field(default_factory=list)
     week_start: int = 0
     week_total: int = 0
+    week_options: list[Choice] = dataclasses.field(default_factory=list)  # the week selector
+    current_week: int = 0  # the week holding today (clamped to the plan): where Today goes
+    open_week: int = -1  # the week scrolled to when the page opens (-1: the page's top)
+    today_note: str = ""  # where today falls in the plan, in words
     badges: list[str] = dataclasses.field(default_factory=list)
     impact: str = ""
     change_lines: list[str] = dataclasses.field(default_factory=list)  # vs the reference
@@ -134,6 +159,7 @@ class PlanPage:
     before_label: str = ""  # the side-by-side's left column: the reference version
     after_label: str = ""  # its right column: the version under review
     side_weeks: list[SideWeek] = dataclasses.field(default_factory=list)
+    sheet: SessionSheet = dataclasses.field(default_factory=SessionSheet)  # `open_session`'s
 
 
 def may_edit(actor: Actor, plan: Plan) -> bool:
@@ -142,7 +168,8 @@ def may_edit(actor: Actor, plan: Plan) -> bool:
         and can(actor, Permission.PLAN_EDIT, plan.athlete_id)
 
 
-def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[ThreadRow]:
+def _threads(views: list[comments.CommentView], titles: dict[str, str],
+             zone: str = "") -> list[ThreadRow]:
     rows = []
     for view in views:
         c = view.comment
@@ -152,7 +179,7 @@ def _threads(views: list[comments.CommentView], titles: dict[str, str]) -> list[
         rows.append(ThreadRow(
             id=c.id, author=view.author_name, role=view.author_role, message=c.message,
             anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
-            when=c.created_at.strftime("%d %b %H:%M"), outdated=view.outdated,
+            when=describing.moment(c.created_at, zone, short=True), outdated=view.outdated,
             resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
     return rows
 
@@ -167,7 +194,40 @@ def open_thread_counts(views: list[comments.CommentView]) -> dict[str, int]:
     return counts
 
 
-def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineRow]:
+def session_threads(views: list[comments.CommentView],
+                    session_id: str) -> list[comments.CommentView]:
+    """The threads about `session_id`: each root, then its replies, as `views` orders them.
+
+    `views` is `comments.list_comments`'s answer (threads in the order they were started,
+    each root followed by its replies); a thread is about the session its root is anchored to.
+    """
+    listed = {v.comment.id for v in views}
+    about, found = False, []
+    for view in views:
+        c = view.comment
+        if c.parent_id is None or c.parent_id not in listed:  # a thread starts
+            about = c.anchor_id == session_id
+        if about:
+            found.append(view)
+    return found
+
+
+def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict[str, str],
+           session_id: str, *, can_comment: bool, zone: str = "") -> SessionSheet:
+    """The sheet of `session_id` if its card is on the page (else an empty one).
+
+    A removed session's threads are read-only: a comment needs the session in the plan.
+    """
+    card = next((c for week in weeks for c in week.cards() if c.id == session_id), None)
+    if not session_id or card is None:
+        return SessionSheet()
+    return SessionSheet(session_id=session_id, card=card,
+                        threads=_threads(session_threads(views, session_id), titles, zone),
+                        can_comment=can_comment and card.change != "removed")
+
+
+def _timeline(session: Session, plan: Plan, head: PlanVersion,
+              zone: str = "") -> list[TimelineRow]:
     listed = versions.list_versions(session, plan)
     names = versions.author_names(session, listed)
     rows = []
@@ -176,12 +236,14 @@ def _timeline(session: Session, plan: Plan, head: PlanVersion) -> list[TimelineR
         rows.append(TimelineRow(
             number=f"v{v.version_number}", kind=v.kind, status=v.status,
             author="{} ({})".format(*versions.author_parts(v, names, plan.algorithm_version)),
-            when=v.created_at.strftime("%d %b %H:%M"), badges=vs_parent.get("badges", [])[:4],
+            when=describing.moment(v.created_at, zone, short=True),
+            badges=vs_parent.get("badges", [])[:4],
             current=v.id == head.id))
     return rows
 
 
-def _coach_note(session: Session, plan: Plan, head: PlanVersion) -> dict[str, str]:
+def _coach_note(session: Session, plan: Plan, head: PlanVersion,
+                zone: str = "") -> dict[str, str]:
     """The note the coach gave with the latest submit up to `head`, and who gave it when."""
     submits = [v for v in versions.list_versions(session, plan)
                if v.kind == "submit" and v.version_number <= head.version_number]
@@ -191,7 +253,7 @@ def _coach_note(session: Session, plan: Plan, head: PlanVersion) -> dict[str, st
     name, _ = versions.author_parts(latest, versions.author_names(session, [latest]),
                                     plan.algorithm_version)
     return {"coach_note": latest.rationale.strip(),
-            "coach_note_by": f"{name}, {describing.moment(latest.created_at)}"}
+            "coach_note_by": f"{name}, {describing.moment(latest.created_at, zone)}"}
 
 
 def _recent_weeks(session: Session, athlete_id: str, today: date) -> dict[str, Any]:
@@ -256,14 +318,16 @@ def _side_by_side(document: PlanDocument, reference: PlanDocument, seen_label: s
 
 def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "baseline",
               week_start: int = -1, editing: bool = False, side_by_side: bool = False,
-              today: date | None = None) -> PlanPage:
+              open_session: str = "", today: date | None = None) -> PlanPage:
     """The plan page of `plan_id` for `actor` (NotFound unless they may view it).
 
     `compare` picks the reference the calendar is marked against ("seen": the version the
     athlete last reviewed, when there is one); `editing` offers the edit controls when the
     plan may be edited by `actor` now. `side_by_side` (the review with flag `diff_viewer_v2`
-    on) adds the reference and this version side by side, week by week.
-    `today` (default: the real date) decides adherence marks and the first week shown.
+    on) adds the reference and this version side by side, week by week. `open_session`
+    (a session whose card is on the page) adds its sheet: the card and its threads.
+    `today` (default: the real date) decides adherence marks, the day marked as today and
+    the week the page opens at.
     """
     today = today or date.today()
     plan = get_plan(session, actor, plan_id, permission=Permission.PLAN_VIEW)
@@ -277,11 +341,12 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
     open_threads = open_thread_counts(views)
     first = page_start(document, week_start, today)
     weeks = calendar(document, reference, {k: m.colour for k, m in marks.items()},
-                     open_threads, first, WEEKS_PER_PAGE)
+                     open_threads, first, WEEKS_PER_PAGE, today=today)
     athlete = session.get(User, plan.athlete_id)
     summary = versions.summary_vs_baseline(head, baseline_row)
     titles = {s.session_id: f"{s.title} ({s.day:%a %d %b})" for _, s in document.sessions()}
     changes = diffing.diff_documents(reference, document)
+    may_comment = can(actor, Permission.PLAN_COMMENT, plan.athlete_id)
     lines = describing.describe_changes(changes[:REVIEW_CHANGES], reference, document)
     sides = _side_by_side(document, reference, seen_label if reference is seen else "",
                           head, first, open_threads, changes) \
@@ -293,12 +358,15 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         version=str(head.version_number), head_id=head.id,
         version_author=versions.author_label(head, versions.author_names(session, [head]),
                                              plan.algorithm_version), weeks=weeks, week_start=first,
-        week_total=len(document.weeks), badges=summary["badges"],
+        week_total=len(document.weeks), week_options=week_choices(document),
+        current_week=current_week(document, today=today),
+        open_week=opening_week(document, today), today_note=today_note(document, today),
+        badges=summary["badges"],
         impact=diffing.describe(summary, baseline, document),
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
-        seen_impact=seen_impact, timeline=_timeline(session, plan, head),
-        threads=_threads(views, titles), open_threads=open_threads,
+        seen_impact=seen_impact, timeline=_timeline(session, plan, head, actor.time_zone),
+        threads=_threads(views, titles, actor.time_zone), open_threads=open_threads,
         anchors=[Anchor(id=card.id, label=titles[card.id])  # the sessions on screen
                  for week in weeks for card in week.cards() if card.id in titles],
         athlete_link=f"/athletes/{plan.athlete_id}",
@@ -306,11 +374,13 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         can_edit=editing and may_edit(actor, plan),
         can_decide=plan.status == status.COACH_REVIEWED
         and can(actor, Permission.PLAN_APPROVE, plan.athlete_id),
-        can_comment=can(actor, Permission.PLAN_COMMENT, plan.athlete_id),
+        can_comment=may_comment,
         revising=editing and plan.status in status.REVISABLE and may_edit(actor, plan),
         can_recall=editing and (plan.status, "recall") in status.TRANSITIONS
         and can(actor, Permission.PLAN_SUBMIT, plan.athlete_id),
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
-        **_coach_note(session, plan, head), **sides,
+        sheet=_sheet(weeks, views, titles, open_session, can_comment=may_comment,
+                     zone=actor.time_zone),
+        **_coach_note(session, plan, head, actor.time_zone), **sides,
         **_athlete_panel(session, actor, plan, document, today))

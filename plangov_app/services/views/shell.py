@@ -6,7 +6,7 @@ import dataclasses
 
 from sqlmodel import Session
 
-from plangov_app.services import notifications
+from plangov_app.services import describing, notifications
 from plangov_app.services.rbac import Actor
 
 NOTES_SHOWN = 8
@@ -27,4 +27,5 @@ def notes_of(session: Session, actor: Actor) -> tuple[list[Note], int]:
     """The newest notifications of `actor` and how many are unread."""
     rows, unread = notifications.list_for(session, actor)
     return [Note(id=n.id, title=n.title, link=n.link, read=n.read_at is not None,
-                 when=n.created_at.strftime("%d %b %H:%M")) for n in rows[:NOTES_SHOWN]], unread
+                 when=describing.moment(n.created_at, actor.time_zone, short=True))
+            for n in rows[:NOTES_SHOWN]], unread
