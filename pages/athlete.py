@@ -1,4 +1,8 @@
-"""`/athletes/{athlete_id}`: who the athlete is, their plans, and the way to Plan History."""
+"""`/athletes/{athlete_id}`: who the athlete is, their plans, and the way to Plan History.
+
+Goals and injuries/limitations sit in a card of their own, with a small form for those who
+may note them (the athlete's coach, the athlete, an admin).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,64 @@ from state.athlete import AthleteState
 
 def _fact(label: str, value: rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _note_box(label: str, box: str, value: rx.Var, on_change: rx.EventHandler) -> rx.Component:
+    """A labelled text area, its character count as typed and the service's error beside it."""
+    problems = AthleteState.notes_problems
+    box_id, why_id = f"notes-{box}", f"notes-{box}-why"
+    count = value.length()
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=box_id, size="2", weight="bold"),
+        rx.text_area(id=box_id, value=value, on_change=on_change, rows="3", width="100%",
+                     aria_label=label,
+                     aria_invalid=rx.cond(problems.contains(box), "true", "false"),
+                     aria_describedby=rx.cond(problems.contains(box), why_id, "")),
+        rx.text(count.to_string(), "/", AthleteState.notes_limit.to_string(), " characters",
+                size="1", align="right", width="100%",
+                color=rx.cond(count > AthleteState.notes_limit, "var(--red-11)",
+                              "var(--gray-11)")),
+        rx.cond(problems.contains(box),
+                rx.text(problems[box].to(str), id=why_id, role="alert", size="2",
+                        color="var(--red-11)")),
+        spacing="1", width="100%")
+
+
+def _notes_form() -> rx.Component:
+    return rx.vstack(
+        _note_box("Goals", "goals", AthleteState.goals_draft, AthleteState.set_goals_draft),
+        _note_box("Injuries and limitations", "limitations", AthleteState.limitations_draft,
+                  AthleteState.set_limitations_draft),
+        rx.flex(rx.button("Cancel", variant="soft", color_scheme="gray", size="3",
+                          on_click=AthleteState.cancel_notes),
+                rx.button("Save", size="3", on_click=AthleteState.save_notes),
+                gap="3", justify="end", width="100%"),
+        spacing="3", width="100%")
+
+
+def _notes_read() -> rx.Component:
+    return rx.vstack(
+        rx.text("Goals", size="2", weight="bold"),
+        rx.text(AthleteState.goals, size="2", white_space="pre-wrap"),
+        rx.text("Injuries and limitations", size="2", weight="bold"),
+        rx.cond(AthleteState.limitations_noted,
+                rx.callout(AthleteState.limitations, icon="triangle-alert", color_scheme="amber",
+                           size="1", width="100%", white_space="pre-wrap"),
+                rx.text(AthleteState.limitations, size="2", color_scheme="gray")),
+        spacing="1", width="100%")
+
+
+def _notes() -> rx.Component:
+    """Goals and injuries/limitations, with Edit for those who may note them."""
+    return rx.card(rx.vstack(
+        rx.flex(rx.heading("Goals and limitations", size="4", as_="h2"),
+                rx.cond(AthleteState.can_edit_notes & ~AthleteState.editing_notes,
+                        rx.button(rx.icon("pencil", size=14), "Edit", size="1", variant="soft",
+                                  aria_label="Edit goals and limitations",
+                                  on_click=AthleteState.edit_notes)),
+                justify="between", align="center", width="100%", gap="2"),
+        rx.cond(AthleteState.editing_notes, _notes_form(), _notes_read()),
+        spacing="2", width="100%"), width="100%")
 
 
 def _plan(row: rx.Var) -> rx.Component:
@@ -29,7 +91,6 @@ def athlete_page() -> rx.Component:
     """Profile facts on the left, plans on the right; Plan History one click away."""
     facts = rx.card(rx.data_list.root(
         _fact("Sport and level", AthleteState.summary),
-        _fact("Goals", AthleteState.goals),
         _fact("Coaches", AthleteState.coaches),
         _fact("Teams", AthleteState.teams),
         _fact("Consent", rx.vstack(rx.foreach(AthleteState.consent, rx.text), spacing="0")),
@@ -49,8 +110,9 @@ def athlete_page() -> rx.Component:
             page_title(AthleteState.name, rx.link(
                 rx.button(rx.icon("history", size=16), "Plan History"),
                 href="/athletes/" + AthleteState.athlete_id + "/history")),
-            rx.grid(facts, plans, columns=rx.breakpoints(initial="1", md="1fr 2fr"),
-                    spacing="4", width="100%"),
+            rx.grid(rx.vstack(facts, _notes(), spacing="4", width="100%"), plans,
+                    columns=rx.breakpoints(initial="1", md="1fr 2fr"), spacing="4",
+                    width="100%"),
             width="100%"),
         rx.center(rx.vstack(rx.heading("Athlete not found", size="6", as_="h1"),
                             rx.text("They do not exist, or you may not see them."),

@@ -352,15 +352,52 @@ def _versions_panel() -> rx.Component:
         spacing="2", width="100%"), width="100%")
 
 
+def _compliance_week(w: rx.Var) -> rx.Component:
+    """One of the last weeks: sessions done of those due, and the rate; this week marked."""
+    return rx.hstack(
+        rx.text(w.label, size="2", weight=rx.cond(w.current, "bold", "regular"),
+                white_space="nowrap"),
+        rx.spacer(),
+        rx.text(w.sessions, size="1", color_scheme="gray", white_space="nowrap"),
+        rx.text(w.percent, size="2", weight="bold", min_width="2.6em", text_align="right"),
+        role="listitem", aria_current=rx.cond(w.current, "date", "false"), align="center",
+        width="100%",
+        padding_left="0.5em", border_left=rx.cond(w.current, "3px solid var(--accent-9)",
+                                                  "3px solid var(--gray-a5)"))
+
+
+def _athlete_notes() -> rx.Component:
+    """Goals, and injuries/limitations (an amber callout when some are noted)."""
+    return rx.vstack(
+        rx.text("Goals", weight="bold", size="2"),
+        rx.text(PlanViewState.goals, size="2", white_space="pre-wrap"),
+        rx.text("Injuries and limitations", weight="bold", size="2"),
+        rx.cond(PlanViewState.limitations_noted,
+                rx.callout(PlanViewState.limitations, icon="triangle-alert", color_scheme="amber",
+                           size="1", width="100%", white_space="pre-wrap",
+                           aria_label="Injuries and limitations"),
+                rx.text(PlanViewState.limitations, size="2", color_scheme="gray")),
+        spacing="1", width="100%")
+
+
 def _athlete_panel() -> rx.Component:
+    """The athlete's context: notes from the profile, the last weeks, other plans."""
     return rx.card(rx.vstack(
         rx.heading("Athlete", size="4", as_="h2"),
-        rx.text("Algorithm ", rx.code(PlanViewState.algorithm), " · arm ", PlanViewState.arm,
-                size="2"),
-        rx.text("Adherence: ", rx.text.strong(PlanViewState.adherence), size="2"),
-        rx.flex(rx.foreach(PlanViewState.adherence_weeks,
-                           lambda w: rx.badge(w, variant="soft", size="1")),
-                gap="1", wrap="wrap"),
+        rx.cond(PlanViewState.show_internals,
+                rx.text("Algorithm ", rx.code(PlanViewState.algorithm), " · arm ",
+                        PlanViewState.arm, size="2")),
+        _athlete_notes(),
+        rx.text("Last 4 weeks · sessions done", weight="bold", size="2"),
+        rx.cond(PlanViewState.recent_weeks.length() > 0,
+                rx.vstack(rx.foreach(PlanViewState.recent_weeks, _compliance_week),
+                          spacing="1", width="100%", role="list",
+                          aria_label="Sessions done in the last 4 weeks"),
+                rx.text(PlanViewState.recent_note, size="2", color_scheme="gray")),
+        rx.text("Overall adherence: ", rx.text.strong(PlanViewState.adherence), size="2"),
+        rx.cond(PlanViewState.can_edit_notes,
+                rx.link("Edit goals and limitations", href=PlanViewState.athlete_link,
+                        size="2")),
         rx.text("Other plans", weight="bold", size="2"),
         rx.cond(PlanViewState.previous.length() > 0,
                 rx.vstack(rx.foreach(PlanViewState.previous, lambda p: rx.hstack(

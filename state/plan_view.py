@@ -19,7 +19,13 @@ from plangov_app.services.rbac import Permission
 from plangov_app.services.views.calendar import WEEKS_PER_PAGE, WeekRow, page_of
 from plangov_app.services.views.common import Choice
 from plangov_app.services.views.labels import status_label
-from plangov_app.services.views.plan_page import OtherPlan, PlanPage, TimelineRow, plan_page
+from plangov_app.services.views.plan_page import (
+    ComplianceWeek,
+    OtherPlan,
+    PlanPage,
+    TimelineRow,
+    plan_page,
+)
 from plangov_app.services.views.side_by_side import FLAG as SIDE_BY_SIDE_FLAG
 from plangov_app.services.views.side_by_side import SideWeek
 from state.comments import CommentsState
@@ -71,7 +77,12 @@ class PlanViewState(SignedIn, rx.State):
     athlete_link: str = ""
     history_link: str = ""
     adherence: str = ""
-    adherence_weeks: list[str] = []
+    recent_weeks: list[ComplianceWeek] = []
+    recent_note: str = ""
+    goals: str = ""
+    limitations: str = ""
+    limitations_noted: bool = False
+    can_edit_notes: bool = False
     previous: list[OtherPlan] = []
     coach_note: str = ""
     coach_note_by: str = ""

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from db.models import (
     AlgorithmVersion,
     AthleteProfile,
+    AuditEvent,
     CoachAthlete,
     OverrideReasonCode,
     Team,
@@ -25,6 +26,12 @@ LEVELS = ["beginner", "intermediate", "advanced"]
 GOALS = {
     "running": "sub-40 10k", "cycling": "FTP +10%", "rowing": "2k under 7:00",
     "powerlifting": "total +25 kg", "triathlon": "finish 70.3", "swimming": "1500 m PB",
+}
+#: injuries and limitations noted on a few profiles (the editor's Athlete panel shows them)
+LIMITATIONS = {
+    1: "Left knee: no deep squats or jumps until March",
+    6: "Right shoulder: no overhead pressing; bench to 60% of 1RM at most",
+    18: "Lower back: no heavy deadlifts from the floor; trap bar or rack pulls only",
 }
 REASON_CODES = [
     ("injury", "Injury", "Adjusted around an injury or pain."),
@@ -96,15 +103,37 @@ def seed_users(session: Session, password_hash: str) -> int:
 
 
 def seed_profiles(session: Session) -> int:
-    """Sport, level and consents for each demo athlete; return rows created."""
+    """Sport, level, goals, consents (and a few limitations) of each demo athlete.
+
+    Returns the rows created or given their demo limitations.
+    """
     count = 0
     for n in range(1, 25):
         sport = SPORTS[(n - 1) % len(SPORTS)]
         count += ensure(
             session, AthleteProfile, athlete_id(n), user_id=athlete_id(n), sport=sport,
             level=LEVELS[(n - 1) // 2 % len(LEVELS)], days_per_week=3 + n % 4,
-            goals=GOALS[sport], experiment_consent=n % 5 != 0, research_consent=n % 3 != 0,
+            goals=GOALS[sport], limitations=LIMITATIONS.get(n, ""),
+            experiment_consent=n % 5 != 0, research_consent=n % 3 != 0,
         )
+    session.flush()
+    return count + _note_limitations(session)
+
+
+def _note_limitations(session: Session) -> int:
+    """The demo limitations on profiles seeded before there were any (never once edited)."""
+    count = 0
+    for n, text in LIMITATIONS.items():
+        profile = session.get(AthleteProfile, athlete_id(n))
+        if profile is None or profile.limitations:
+            continue
+        edited = session.exec(select(AuditEvent.id).where(
+            AuditEvent.action == "athlete.profile_update",
+            AuditEvent.target_id == athlete_id(n)).limit(1)).first()
+        if edited is None:  # someone cleared it on purpose: leave it cleared
+            profile.limitations = text
+            session.add(profile)
+            count += 1
     return count
 
 

@@ -334,7 +334,8 @@ ACTION_LABELS = {
     "assignment.change": "Assignment changed", "auth.login": "Signed in",
     "auth.logout": "Signed out", "auth.login_failed": "Sign-in failed",
     "auth.login_throttled": "Sign-ins throttled", "access.denied": "Access refused",
-    "reconcile.alert": "Reconciliation alert", "user.time_zone": "Time zone set"}
+    "reconcile.alert": "Reconciliation alert", "user.time_zone": "Time zone set",
+    "athlete.profile_update": "Athlete's goals or limitations noted"}
 EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "Summary",
                 "change_count": "Fields changed", "decision": "Decision",
                 "comment": "Comment", "algorithm_version": "Algorithm",
@@ -343,7 +344,8 @@ EVENT_LABELS = {"reason_codes": "Reasons", "rationale_tags": "Tags", "badges": "
                 "window_s": "Window (s)", "suppressed_before": "Repeats not recorded",
                 "visibility": "Visible to", "length": "Length (characters)",
                 "approval": "Athlete's approval", "name": "Name", "modality": "Modality",
-                "unit": "Unit", "source": "Set by"}
+                "unit": "Unit", "source": "Set by", "goals": "Goals",
+                "limitations": "Injuries and limitations"}
 #: metadata keys that carry ids or are said better elsewhere (the changes themselves)
 _UNSAID = {"fields_changed", "version_number", "format", "needs_approval"}
 #: what a reader looks for first; other keys follow in their stored order
@@ -429,6 +431,8 @@ def _event_line(key: str, value: Any) -> str:
         return f"{label}: {str(value).replace('_', ' ')}"
     if key == "start_date":
         return f"{label}: {_day(value)}"
+    if isinstance(value, dict) and set(value) == {"old", "new"}:  # a field's old → new text
+        return f"{label}: “{_plain(value['old'])}” → “{_plain(value['new'])}”"
     if isinstance(value, dict):
         inner = ", ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
         return f"{label}: {inner}"

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     AUDIT_EXPORT = "audit:export"
     USER_MANAGE = "user:manage"
     CATALOGUE_MANAGE = "catalogue:manage"
+    PROFILE_EDIT = "profile:edit"
 
 
 class Scope(StrEnum):
@@ -72,10 +73,12 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.AUDIT_EXPORT: {A: Scope.ALL, K: Scope.ALL},
     P.USER_MANAGE: {A: Scope.ALL},
     P.CATALOGUE_MANAGE: {A: Scope.ALL, C: Scope.ALL},  # the club's own exercises
+    P.PROFILE_EDIT: {A: Scope.ALL, C: Scope.ASSIGNED, T: Scope.OWN},  # goals, limitations
 }
 
 #: permissions whose targets are athletes (the others are global to the role).
-ATHLETE_SCOPED = {P.PLAN_VIEW, P.PLAN_EDIT, P.PLAN_SUBMIT, P.PLAN_APPROVE, P.PLAN_COMMENT}
+ATHLETE_SCOPED = {P.PLAN_VIEW, P.PLAN_EDIT, P.PLAN_SUBMIT, P.PLAN_APPROVE, P.PLAN_COMMENT,
+                  P.PROFILE_EDIT}
 
 
 @dataclass(frozen=True)

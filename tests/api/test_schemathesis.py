@@ -52,6 +52,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 DEMO_TODAY = date(2027, 1, 4)  # the demo plans' "today": fixed, never the real clock
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 LOGOUT = "/api/v1/auth/logout"
+#: operations that must be called with ids of real rows (not only generated ones)
+WITH_REAL_IDS = ("PATCH /api/v1/athletes/{athlete_id}/profile",)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class RealIds:
     notifications: list[str]
     flags: list[str]  # flag keys
     experiments: list[str]
+
+    def known(self) -> set[str]:
+        """Every real id (and key) above."""
+        nested = [i for versions, comments in self.plans.values() for i in versions + comments]
+        return {*self.plans, *nested, *self.users, *self.teams, *self.notifications,
+                *self.flags, *self.experiments}
 
 
 def _real_ids(session: Session, email: str) -> RealIds:
@@ -128,9 +136,11 @@ def _seed_for(*parts: str) -> int:
     return RUN_SEED ^ zlib.crc32("|".join(parts).encode())
 
 
-def _fuzz(operation, mode: GenerationMode, email: str, ids: RealIds, statuses: Counter) -> None:
+def _fuzz(operation, mode: GenerationMode, email: str, ids: RealIds, statuses: Counter,
+          real_calls: Counter) -> None:
     headers = _fresh_token(email)
     label = f"{operation.method.upper()} {operation.path}"
+    known = ids.known()
 
     @seed(_seed_for(email, label, mode.value))
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -145,6 +155,8 @@ def _fuzz(operation, mode: GenerationMode, email: str, ids: RealIds, statuses: C
             raise AssertionError(f"as {email} (bearer token added): {case.as_curl_command()}\n"
                                  f"{type(error).__name__}: {str(error)[:1500]}") from error
         statuses[response.status_code] += 1
+        path = case.path_parameters or {}
+        real_calls[label] += bool(path) and all(v in known for v in path.values())
 
     run()
 
@@ -160,10 +172,11 @@ def test_every_operation_conforms_for_every_role(client, seeded, role):
     operations = [result.ok() for result in schema.get_all_operations()]
     failures: list[str] = []
     statuses: Counter[int] = Counter()
+    real_calls: Counter[str] = Counter()
     for operation in operations:
         for mode in MODES:
             try:
-                _fuzz(operation, mode, email, ids, statuses)
+                _fuzz(operation, mode, email, ids, statuses, real_calls)
             except Exception as error:  # collect every failing operation, then report them all
                 failures.append(f"[{role} · {mode.value}] {operation.method.upper()} "
                                 f"{operation.path}:\n{error}"[:3000])
@@ -174,5 +187,6 @@ def test_every_operation_conforms_for_every_role(client, seeded, role):
     assert {"audit", "auth", "users", "teams", "athletes", "plans", "notifications"} <= areas
     assert sum(statuses.values()) >= len(operations) * EXAMPLES  # it really called the API
     assert any(code < 300 for code in statuses), statuses  # and some calls got through
+    assert all(real_calls[label] for label in WITH_REAL_IDS), real_calls  # real rows reached
     with read_session() as session:
         assert audit.verify_chain(session).ok  # nothing the fuzzing did broke the audit chain

@@ -20,15 +20,19 @@ from plangov_app.settings import get_settings
 OWN, OTHER, NONE = "own", "other", "none"
 ALL_PERMISSIONS = [p.value for p in Permission]
 # Written from the scope rules, independently of rbac.MATRIX.
-PLAN = {"plan:view", "plan:edit", "plan:submit", "plan:approve", "plan:comment"}
+# permissions whose target is an athlete (the others are global to the role)
+PLAN = {"plan:view", "plan:edit", "plan:submit", "plan:approve", "plan:comment",
+        "profile:edit"}  # goals and injuries: the athlete's coach, the athlete, an admin
 EXPECTED: dict[str, dict[str, set[str]]] = {
     "admin": {OWN: set(ALL_PERMISSIONS), OTHER: set(ALL_PERMISSIONS),
               NONE: set(ALL_PERMISSIONS)},
-    "coach": {OWN: {"plan:view", "plan:edit", "plan:submit", "plan:comment"}, OTHER: set(),
-              NONE: {"plan:view", "plan:edit", "plan:submit", "plan:comment",
+    "coach": {OWN: {"plan:view", "plan:edit", "plan:submit", "plan:comment", "profile:edit"},
+              OTHER: set(),
+              NONE: {"plan:view", "plan:edit", "plan:submit", "plan:comment", "profile:edit",
                      "catalogue:manage"}},  # custom exercises for the club's catalogue
-    "athlete": {OWN: {"plan:view", "plan:approve", "plan:comment"}, OTHER: set(),
-                NONE: {"plan:view", "plan:approve", "plan:comment"}},
+    "athlete": {OWN: {"plan:view", "plan:approve", "plan:comment", "profile:edit"},
+                OTHER: set(),
+                NONE: {"plan:view", "plan:approve", "plan:comment", "profile:edit"}},
     "support": {OWN: {"plan:view"}, OTHER: set(), NONE: {"plan:view"}},
     "compliance": {OWN: set(), OTHER: set(), NONE: {"audit:read", "audit:export"}},
     "data_scientist": {OWN: set(), OTHER: set(),

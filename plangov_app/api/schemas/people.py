@@ -86,11 +86,31 @@ class AthleteOut(BaseModel):
     level: str
     days_per_week: int | None
     goals: str
+    limitations: str = Field(description="injuries and limitations the coach or athlete noted")
     experiment_consent: bool
     research_consent: bool
     coaches: list[str]
     teams: list[str]
     plans: list[AthletePlanOut]
+
+
+class ProfileNotesIn(Strict):
+    """Goals and/or injuries and limitations to note (a field left out stays as it is)."""
+
+    goals: str | None = Field(default=None, max_length=500,
+                              description="trimmed; an empty string clears it")
+    limitations: str | None = Field(default=None, max_length=500,
+                                    description="injuries and limitations; trimmed")
+
+
+class ProfileNotesOut(BaseModel):
+    """The athlete's notes as stored after the update."""
+
+    athlete_id: str
+    goals: str
+    limitations: str
+    updated_at: datetime
+    changed: list[str] = Field(description="the fields this request changed")
 
 
 class RoleChange(Strict):

@@ -32,7 +32,13 @@ class AthleteProfile:
 
     name: str = ""
     summary: str = ""  # "cycling · beginner · 4 days a week"
-    goals: str = ""
+    goals: str = ""  # as shown: "None noted" when none
+    limitations: str = ""  # as shown: "None noted" when none
+    limitations_noted: bool = False
+    notes_goals: str = ""  # as stored: what the form starts from
+    notes_limitations: str = ""
+    can_edit_notes: bool = False  # the athlete's coach, the athlete, an admin
+    notes_limit: int = athletes.NOTES_LIMIT
     coaches: str = ""
     teams: str = ""
     consent: list[str] = dataclasses.field(default_factory=list)
@@ -57,7 +63,10 @@ def athlete_profile(session: Session, actor: Actor, athlete_id: str, *,
         summary=" · ".join(filter(None, [
             profile.sport, profile.level,
             f"{profile.days_per_week} days a week" if profile.days_per_week else ""])),
-        goals=profile.goals or "—", coaches=", ".join(profile.coaches) or "None assigned",
+        goals=profile.goals or "None noted", limitations=profile.limitations or "None noted",
+        limitations_noted=bool(profile.limitations), notes_goals=profile.goals,
+        notes_limitations=profile.limitations, can_edit_notes=profile.notes_editable,
+        coaches=", ".join(profile.coaches) or "None assigned",
         teams=", ".join(profile.teams) or "None",
         consent=[f"Experiments: {'yes' if profile.experiment_consent else 'no'}",
                  f"Research: {'yes' if profile.research_consent else 'no'}"],

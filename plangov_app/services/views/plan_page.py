@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from db.models import Plan, PlanVersion, User
+from db.models import AthleteProfile, Plan, PlanVersion, User
 from plangov_app.services import adherence, comments, describing, diffing, status, versions
+from plangov_app.services.athletes import notes_editable
 from plangov_app.services.plan_document import PlanDocument
 from plangov_app.services.plans import revisions
 from plangov_app.services.plans.listing import PlanQuery, list_plans
@@ -95,6 +96,16 @@ class OtherPlan:
 
 
 @dataclasses.dataclass
+class ComplianceWeek:
+    """One of the athlete's last calendar weeks (the editor's Athlete panel)."""
+
+    label: str = ""  # "Week of 28 Dec", "This week"
+    sessions: str = ""  # sessions done of those due: "3/4", "none due"
+    percent: str = ""  # "75%", "—"
+    current: bool = False
+
+
+@dataclasses.dataclass
 class PlanPage:
     """Everything the plan page shows, and what the user may do there."""
 
@@ -128,7 +139,12 @@ class PlanPage:
     athlete_link: str = ""
     history_link: str = ""
     adherence: str = ""
-    adherence_weeks: list[str] = dataclasses.field(default_factory=list)
+    recent_weeks: list[ComplianceWeek] = dataclasses.field(default_factory=list)
+    recent_note: str = ""  # said instead of the weeks when nothing was due in them
+    goals: str = ""  # the athlete's goals, or "None noted"
+    limitations: str = ""  # injuries and limitations, or "None noted"
+    limitations_noted: bool = False  # shown highlighted when there are some
+    can_edit_notes: bool = False  # may change goals and limitations (on the profile)
     previous: list[OtherPlan] = dataclasses.field(default_factory=list)
     coach_note: str = ""  # the note given with the latest Submit for Approval
     coach_note_by: str = ""  # who gave it and when, e.g. "Casey Coach, 02 Feb 2027, 14:05 UTC"
@@ -240,16 +256,38 @@ def _coach_note(session: Session, plan: Plan, head: PlanVersion,
             "coach_note_by": f"{name}, {describing.moment(latest.created_at, zone)}"}
 
 
+def _recent_weeks(session: Session, athlete_id: str, today: date) -> dict[str, Any]:
+    """The athlete's last calendar weeks: sessions done of those due, this week marked."""
+    weeks = adherence.recent_weeks(session, athlete_id, today)
+    if not any(w.scheduled for w in weeks):
+        return {"recent_weeks": [], "recent_note": f"No sessions were due in the last "
+                                                   f"{len(weeks)} weeks."}
+    return {"recent_note": "", "recent_weeks": [ComplianceWeek(
+        label="This week" if w.current else f"Week of {w.start:%d %b}",
+        sessions=f"{w.completed}/{w.scheduled}" if w.scheduled else "none due",
+        percent="—" if w.rate is None else f"{w.rate:.0%}", current=w.current)
+        for w in weeks]}
+
+
+def _athlete_notes(session: Session, actor: Actor, athlete_id: str) -> dict[str, Any]:
+    """Goals and injuries/limitations from the profile, and whether `actor` may note them."""
+    profile = session.get(AthleteProfile, athlete_id)
+    goals = profile.goals.strip() if profile else ""
+    limitations = profile.limitations.strip() if profile else ""
+    return {"goals": goals or "None noted", "limitations": limitations or "None noted",
+            "limitations_noted": bool(limitations),
+            "can_edit_notes": notes_editable(actor, profile)}
+
+
 def _athlete_panel(session: Session, actor: Actor, plan: Plan,
                    document: PlanDocument, today: date) -> dict[str, Any]:
-    weeks = adherence.weekly(session, plan, document, today)
-    rate = adherence.overall(weeks)
+    rate = adherence.overall(adherence.weekly(session, plan, document, today))
     others, _ = list_plans(session, actor, PlanQuery(
         athlete_id=plan.athlete_id, sort="recent", limit=10))
     return {
         "adherence": "no sessions due yet" if rate is None else f"{rate:.0%}",
-        "adherence_weeks": [f"Week {w.index + 1}: {w.completed}/{w.scheduled}"
-                            for w in weeks if w.scheduled][:52],
+        **_recent_weeks(session, plan.athlete_id, today),
+        **_athlete_notes(session, actor, plan.athlete_id),
         "previous": [OtherPlan(label=f"{h.plan.start_date:%d %b %Y} · {h.plan.weeks} wk",
                                status=h.plan.status, link=f"/plans/{h.plan.id}")
                      for h in others if h.plan.id != plan.id],
