@@ -11,10 +11,11 @@ import reflex as rx
 from components.time_zone import time_zone_dialog, zone_menu_item
 from state.session import SessionState
 
-#: (label, href, the role that sees it)
+#: (label, href, the role that sees it); `{me}` in an href is the signed-in user's id
 NAV: list[tuple[str, str, str]] = [
     ("Pending Plans", "/plans", "coach"),
     ("My Plans", "/plans", "athlete"),
+    ("My profile", "/athletes/{me}", "athlete"),  # goals and injuries/limitations they note
     ("Plans", "/plans", "support"),
     ("Plans", "/plans", "admin"),
     ("Users & roles", "/admin/users", "admin"),
@@ -28,9 +29,18 @@ NAV: list[tuple[str, str, str]] = [
 ]
 
 
+def _href(href: str) -> str | rx.Var:
+    """A link's address; `{me}` stands for the signed-in user's id."""
+    if "{me}" not in href:
+        return href
+    before, after = href.split("{me}", 1)
+    return before + SessionState.user_id + after
+
+
 def _links(vertical: bool) -> rx.Component:
     items = [rx.cond(SessionState.user_role == role,
-                     rx.link(label, href=href, size="3", weight="medium", underline="none",
+                     rx.link(label, href=_href(href), size="3", weight="medium",
+                             underline="none",
                              color_scheme="gray", high_contrast=True,
                              padding_y="0.25em" if vertical else "0"))
              for label, href, role in NAV]
@@ -96,7 +106,7 @@ def _phone_menu() -> rx.Component:
                    padding="0.5em 0.75em"),
             rx.menu.separator(),
             *[rx.cond(SessionState.user_role == role,
-                      rx.menu.item(label, on_click=rx.redirect(href)))
+                      rx.menu.item(label, on_click=rx.redirect(_href(href))))
               for label, href, role in NAV],
             rx.menu.separator(),
             zone_menu_item(),

@@ -15,13 +15,13 @@ NAVIGATION = {
     "admin@demo.test": ("/admin/users", ["Plans", "Users & roles", "Audit", "Experiments",
                                          "Flags"]),
     "coach1@demo.test": ("/plans", ["Pending Plans"]),
-    "athlete1@demo.test": ("/plans", ["My Plans"]),
+    "athlete1@demo.test": ("/plans", ["My Plans", "My profile"]),
     "support@demo.test": ("/plans", ["Plans"]),
     "compliance@demo.test": ("/audit", ["Audit"]),
     "ds@demo.test": ("/welcome", ["Overview", "Experiments", "Flags"]),
 }
-ALL_LINKS = {"Pending Plans", "My Plans", "Plans", "Users & roles", "Audit", "Overview",
-             "Experiments", "Flags"}
+ALL_LINKS = {"Pending Plans", "My Plans", "My profile", "Plans", "Users & roles", "Audit",
+             "Overview", "Experiments", "Flags"}
 
 
 @pytest.mark.parametrize("email", list(NAVIGATION))
@@ -34,6 +34,10 @@ def test_each_role_lands_on_its_page_with_its_navigation(page: Page, app_url: st
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     for name in ALL_LINKS - set(links):
         expect(nav.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    if email == "athlete1@demo.test":  # their own profile, where they note goals and injuries
+        nav.get_by_role("link", name="My profile").click()
+        expect(page).to_have_url(re.compile(r"/athletes/[0-9a-f-]+/?$"))
+        expect(page.get_by_role("heading", name="Athlete 1", exact=True)).to_be_visible()
     if email == "coach1@demo.test":
         expect(page.get_by_role("heading", name="Pending Plans")).to_be_visible()
         expect(page.get_by_role("row").nth(1)).to_be_visible()
