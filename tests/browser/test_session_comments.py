@@ -151,6 +151,10 @@ def test_an_athlete_taps_a_session_on_a_phone_and_comments_on_it(phone: Page, ap
     _comment_from_the_sheet(phone, case, note, tap=True)
     card = phone.get_by_role("button", name=_card_name(case["first"]))
     card.tap()
+    expect(phone.get_by_role("dialog")).to_be_visible()
+    phone.wait_for_function(  # measured once it has slid in (a loaded machine lags)
+        "() => document.querySelector('[role=dialog]')?.getAnimations({subtree: true})"
+        ".every(a => a.playState === 'finished')")
     sheet = phone.get_by_role("dialog").bounding_box()
     assert sheet is not None  # a bottom sheet: full width, on the bottom edge
     assert sheet["width"] >= 389 and abs(sheet["y"] + sheet["height"] - 844) <= 1

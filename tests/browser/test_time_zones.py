@@ -2,8 +2,9 @@
 a zone is chosen in the user menu's dialog (by mouse, by keyboard, on a phone), and the plan
 and audit pages show their times in it with the zone named.
 
-The users here are ones no other browser test reads times as (athlete22, athlete23), plus
-compliance, whose zone is put back at the end: other tests read "UTC" times on this server.
+The users whose zone must never have been chosen (athlete10, athlete11) are ones no other
+browser test signs in as: any sign-in through the UI stores the browser's zone. athlete23
+and compliance have their zone put back at the end: other tests read "UTC" times here.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ def _local(stamp: str, zone: str) -> str:
     return f"{local:%d %b %H:%M} {local.tzname()}"
 
 
-def _commented_plan(app_url: str, name: str = "Athlete 22") -> tuple[str, str]:
-    """coach2 sends `name` a plan and comments on it; the plan id and the comment's time."""
-    coach = _api(app_url, "coach2@demo.test")
+def _commented_plan(app_url: str, name: str) -> tuple[str, str]:
+    """coach1 sends `name` a plan and comments on it; the plan id and the comment's time."""
+    coach = _api(app_url, "coach1@demo.test")
     athlete = next(a for a in coach.get("/users/me").json()["subject_scope"]["athlete_ids"]
                    if coach.get(f"/athletes/{a}").json()["name"] == name)
     plan = coach.post("/plans", json={"athlete_id": athlete, "start_date": "2027-09-06",
@@ -103,11 +104,11 @@ def _choose(page: Page, typed: str, zone: str, *, menu: str) -> None:
 
 def test_the_browsers_zone_is_used_from_the_first_visit_then_a_chosen_one(new_york: Page,
                                                                           app_url: str):
-    athlete = _api(app_url, "athlete22@demo.test")
+    athlete = _api(app_url, "athlete10@demo.test")
     assert _zone_of(athlete) == ""  # never chosen: the browser's zone will be used
-    plan_id, created = _commented_plan(app_url)
+    plan_id, created = _commented_plan(app_url, "Athlete 10")
     try:
-        sign_in(new_york, app_url, "athlete22@demo.test")
+        sign_in(new_york, app_url, "athlete10@demo.test")
         new_york.goto(f"{app_url}/plans/{plan_id}/review")
         thread = new_york.get_by_text(COMMENT).locator("xpath=..")
         expect(thread).to_contain_text(_local(created, NEW_YORK))  # e.g. "06 Sep 09:05 EDT"
@@ -127,9 +128,9 @@ def test_the_browsers_zone_is_used_from_the_first_visit_then_a_chosen_one(new_yo
 
 def test_a_user_signed_in_before_without_a_zone_gets_the_browsers_on_the_next_page(
         oslo: Page, app_url: str):
-    athlete = _api(app_url, "athlete18@demo.test")
+    athlete = _api(app_url, "athlete11@demo.test")
     assert _zone_of(athlete) == ""
-    plan_id, created = _commented_plan(app_url, "Athlete 18")
+    plan_id, created = _commented_plan(app_url, "Athlete 11")
     token = athlete.headers["Authorization"].removeprefix("Bearer ")
     oslo.context.add_cookies([{"name": "plangov_token", "value": token, "url": app_url}])
     try:
