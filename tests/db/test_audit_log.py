@@ -320,3 +320,19 @@ def test_the_page_export_joins_its_chunks_into_one_csv(seeded) -> None:
                                             AuditFilter(action="big.")))
     assert (count, more) == (40, False) and len(text) > 64_000
     assert text == streamed
+
+
+def test_the_page_export_takes_an_actor_by_email(seeded) -> None:
+    """The audit page's Actor box takes an email (any case); its export reads it the same."""
+    with unit_of_work() as session:
+        coach = actor(COACH)
+        audit.record(session, action="mail.coach", context=CONTEXT, actor=coach)
+        audit.record(session, action="mail.other", context=CONTEXT, actor=actor(ADMIN))
+    with unit_of_work() as session:
+        text, count, more = audit.export_csv(
+            session, actor(COMPLIANCE), AuditFilter(actor_id=COACH.upper(), action="mail."),
+            CONTEXT, limit=10)
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert (count, more) == (1, False)
+    assert [r[audit.CSV_COLUMNS.index("action")] for r in rows] == ["mail.coach"]
+    assert rows[0][audit.CSV_COLUMNS.index("actor_id")] == demo_id(COACH)
