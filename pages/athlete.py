@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.athlete_notes import athlete_notes
 from components.layout import page, page_title
 from components.ui import empty_state, status_badge
 from state.athlete import AthleteState
@@ -51,15 +52,8 @@ def _notes_form() -> rx.Component:
 
 
 def _notes_read() -> rx.Component:
-    return rx.vstack(
-        rx.text("Goals", size="2", weight="bold"),
-        rx.text(AthleteState.goals, size="2", white_space="pre-wrap"),
-        rx.text("Injuries and limitations", size="2", weight="bold"),
-        rx.cond(AthleteState.limitations_noted,
-                rx.callout(AthleteState.limitations, icon="triangle-alert", color_scheme="amber",
-                           size="1", width="100%", white_space="pre-wrap"),
-                rx.text(AthleteState.limitations, size="2", color_scheme="gray")),
-        spacing="1", width="100%")
+    return athlete_notes(AthleteState.goals, AthleteState.limitations,
+                         AthleteState.limitations_noted)
 
 
 def _notes() -> rx.Component:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.athlete_notes import athlete_notes
 from components.calendar import legend, weeks
 from components.calendar_nav import drop_zone, week_nav
 from components.comment_thread import comments_panel
@@ -368,16 +369,8 @@ def _compliance_week(w: rx.Var) -> rx.Component:
 
 def _athlete_notes() -> rx.Component:
     """Goals, and injuries/limitations (an amber callout when some are noted)."""
-    return rx.vstack(
-        rx.text("Goals", weight="bold", size="2"),
-        rx.text(PlanViewState.goals, size="2", white_space="pre-wrap"),
-        rx.text("Injuries and limitations", weight="bold", size="2"),
-        rx.cond(PlanViewState.limitations_noted,
-                rx.callout(PlanViewState.limitations, icon="triangle-alert", color_scheme="amber",
-                           size="1", width="100%", white_space="pre-wrap",
-                           aria_label="Injuries and limitations"),
-                rx.text(PlanViewState.limitations, size="2", color_scheme="gray")),
-        spacing="1", width="100%")
+    return athlete_notes(PlanViewState.goals, PlanViewState.limitations,
+                         PlanViewState.limitations_noted)
 
 
 def _athlete_panel() -> rx.Component:

@@ -54,7 +54,7 @@ def test_coach_notes_a_limitation_and_sees_it_beside_the_editor(page: Page, app_
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Notes saved.")).to_be_visible()
     expect(page.get_by_text(note)).to_be_visible()
-    expect(page.get_by_label("Injuries and limitations")).to_have_count(0)  # the form closed
+    expect(page.get_by_role("textbox", name="Injuries and limitations")).to_have_count(0)  # closed
 
     page.goto(f"{app_url}/plans/{plan['id']}")
     panel = _athlete_panel(page)
