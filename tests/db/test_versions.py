@@ -282,3 +282,21 @@ def test_the_baseline_summary_is_read_back_as_stored(edited) -> None:
     summary = json.loads(v2.diff_summary_json)
     summary["vs_baseline"]["change_count"] = 99  # as an older release might have counted
     assert versions.summary_vs_baseline(_head_of(v2, summary), v1)["change_count"] == 99
+
+
+def test_many_changes_of_one_save_are_read_back_sorted_by_path(client, token_for) -> None:
+    """A save's changes (several sessions, not in path order in the document) are read back
+    by path, on every database: PostgreSQL promises no order without ORDER BY."""
+    coach = token_for(COACH)
+    plan = create_plan(client, coach)
+    v1 = version(client, coach, plan)
+    sessions = v1["content"]["weeks"][0]["sessions"]
+    saved = patch(client, coach, plan["id"], v1["id"], [
+        {"op": "replace", "path": f"/weeks/0/sessions/{n}/notes", "value": f"note {n}"}
+        for n in range(len(sessions))]).json()
+    with read_session() as session:
+        paths = [c.field_path for c in versions.changes_of(session, saved["id"])]
+    assert len(paths) == len(sessions) + 1  # each session's notes, and the status row
+    assert paths == sorted(paths)
+    in_document_order = [f"sessions/{s['session_id']}/notes" for s in sessions]
+    assert sorted(in_document_order) != in_document_order  # else nothing here is sorted
