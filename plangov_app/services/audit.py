@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from db.models import AuditEvent, Plan, User, new_id, utcnow
+from db.models import AuditEvent, Plan, User
 from plangov_app.services import csv_cells, describing
 from plangov_app.services.context import RequestContext
 from plangov_app.services.errors import InvalidInput
@@ -89,10 +89,8 @@ def record(
         select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    event = AuditEvent(
-        id=new_id(),
+    event = AuditEvent(  # id and occurred_at (now, UTC) are the model's defaults
         seq=seq,
-        occurred_at=utcnow(),
         actor_id=actor.user_id if actor else actor_id,
         actor_role=actor.role.value if actor else actor_role,
         action=action,
@@ -113,7 +111,7 @@ def record(
 def _with_client_request_id(metadata: dict[str, Any] | None,
                             context: RequestContext) -> dict[str, Any]:
     """The event's metadata, plus the id the client sent (never used as `request_id`)."""
-    client_id = getattr(context, "client_request_id", None)
+    client_id = context.client_request_id
     if not client_id:
         return metadata or {}
     return {**(metadata or {}), "client_request_id": client_id}

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -68,6 +69,29 @@ def test_the_hash_covers_every_field_and_the_previous_hash() -> None:
     shifted = event.model_copy(update={"occurred_at": event.occurred_at.astimezone(
         datetime.now().astimezone().tzinfo or UTC)})
     assert audit.compute_hash(shifted) == expected
+
+
+@pytest.fixture
+def server_in_tokyo(monkeypatch: pytest.MonkeyPatch):
+    """The process's local time zone set to Tokyo (UTC+9), as a server abroad might be."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_hash_does_not_depend_on_the_servers_time_zone(server_in_tokyo) -> None:
+    """A chain written on a server in one zone verifies on a server in another."""
+    event = AuditEvent(id="e1", seq=1, occurred_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+                       action="test.zone", metadata_json="{}", prev_hash=audit.GENESIS_HASH)
+    assert datetime(2026, 1, 2).astimezone().utcoffset() == timedelta(hours=9)
+    fields = {**{k: None for k in ("actor_id", "actor_role", "target_type", "target_id",
+                                   "request_id", "origin_ip", "user_agent")},
+              "id": "e1", "seq": 1, "occurred_at": "2026-01-02T03:04:05.000000+00:00",
+              "action": "test.zone", "metadata_json": "{}", "prev_hash": audit.GENESIS_HASH}
+    assert audit.compute_hash(event) == hashlib.sha256(
+        audit.canonical_json(fields).encode()).hexdigest()
 
 
 def test_appends_start_at_genesis_and_link_each_event_to_the_last(seeded) -> None:
