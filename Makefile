@@ -59,10 +59,17 @@ test: install-dev
 screenshots: install-dev
 	PLANGOV_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser -m "browser and not postgres" $(PYTEST_ARGS)
 
-# Mutation testing of plangov_app/services with mutmut ([tool.mutmut] in pyproject.toml).
+# Mutation testing of plangov_app/services with mutmut ([tool.mutmut] in pyproject.toml);
+# MODULE=audit (rbac, status, comments, versions, diffing) runs one module with the tests aimed
+# at it, in a scratch worktree (scripts/mutation.py).
+MODULE ?=
 mutation: install-dev
+ifeq ($(MODULE),)
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
 	$(BIN)/mutmut results
+else
+	$(BIN)/python scripts/mutation.py $(MODULE) --jobs $(MUTATION_JOBS)
+endif
 
 lint: install-dev
 	$(BIN)/ruff check .
