@@ -169,6 +169,14 @@ def _view(comment: PlanComment, name: str, role: str, document: PlanDocument) ->
                        outdated=missing or changed, anchor_missing=missing, original=original)
 
 
+def may_resolve(actor: Actor, comment: PlanComment) -> bool:
+    """Whether `actor` may resolve or reopen `comment`'s thread (an athlete only their own).
+
+    The plan's coach and admins (who reach it with PLAN_COMMENT) may resolve any thread.
+    """
+    return actor.role is not Role.ATHLETE or comment.author_id == actor.user_id
+
+
 def set_resolved(session: Session, actor: Actor, plan_id: str, comment_id: str, *,
                  resolved: bool, context: RequestContext) -> PlanComment:
     """Resolve or reopen a thread (its coach, an admin, or its author)."""
@@ -176,7 +184,7 @@ def set_resolved(session: Session, actor: Actor, plan_id: str, comment_id: str, 
     comment = session.get(PlanComment, comment_id)
     if comment is None or comment.plan_id != plan.id or not _may_read(actor, comment):
         raise NotFound(f"No comment {comment_id} on this plan.")
-    if actor.role is Role.ATHLETE and comment.author_id != actor.user_id:
+    if not may_resolve(actor, comment):
         raise Forbidden("Only the coach or the comment's author can resolve it.")
     if (comment.resolved_at is not None) == resolved:
         return comment

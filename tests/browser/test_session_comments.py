@@ -120,6 +120,11 @@ def _comment_from_the_sheet(view: Page, case: dict[str, Any], note: str, *,
     expect(sheet.get_by_text(re.compile("^Replying to "))).to_have_count(0)
     expect(sheet.get_by_label("Comment on this session")).to_have_value("")
     expect(sheet.get_by_text("Easy it is", exact=True)).to_be_visible()
+    # Resolve where the service allows it: on the athlete's own thread, not on their coach's
+    expect(sheet.get_by_role("button", name="Resolve")).to_have_count(1)
+    own = sheet.locator("div").filter(has_text="Can this one move to Friday?").filter(
+        has=view.get_by_role("button", name="Resolve"))  # `has` is relative to each div
+    expect(own.last).not_to_contain_text("On the first: keep it easy")
     read = sheet.inner_text()  # as a reader reads it, top to bottom
     assert read.index("On the first: keep it easy") < read.index("Easy it is") < read.index(
         "Can this one move to Friday?"), "the reply sits beneath its thread, before the next"

@@ -281,3 +281,23 @@ def test_a_message_holding_nul_is_refused_by_name(plan) -> None:
     with pytest.raises(InvalidInput, match=r"^message: must not contain NUL characters\.$"):
         post(COACH, plan["id"], "before\x00after")
     assert rows(PlanComment) == []
+
+
+def test_the_page_offers_resolve_only_where_the_service_allows_it(plan) -> None:
+    """An athlete was shown Resolve on their coach's thread, then refused: the plan page's
+    threads now say per thread whether the reader may resolve it, by the service's rule."""
+    from plangov_app.services.views.plan_page import plan_page
+
+    by_coach = post(COACH, plan["id"], "Coach's thread")
+    by_athlete = post(ATHLETE, plan["id"], "Athlete's thread")
+    offered = {}
+    for email in (ATHLETE, COACH, ADMIN):
+        with read_session() as session:
+            page = plan_page(session, actor(email), plan["id"])
+        offered[email] = {t.id: t.can_resolve for t in page.threads}
+    assert offered[ATHLETE] == {by_coach.id: False, by_athlete.id: True}
+    assert offered[COACH] == offered[ADMIN] == {by_coach.id: True, by_athlete.id: True}
+    with read_session() as session:
+        stored = session.get(PlanComment, by_coach.id)
+        assert not comments.may_resolve(actor(ATHLETE), stored)
+        assert comments.may_resolve(actor(COACH), stored)

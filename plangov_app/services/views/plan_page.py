@@ -66,6 +66,7 @@ class ThreadRow:
     resolved: bool = False
     original: str = ""
     reply: bool = False
+    can_resolve: bool = False  # the reader may resolve or reopen this thread
 
 
 @dataclasses.dataclass
@@ -169,7 +170,7 @@ def may_edit(actor: Actor, plan: Plan) -> bool:
 
 
 def _threads(views: list[comments.CommentView], titles: dict[str, str],
-             zone: str = "") -> list[ThreadRow]:
+             actor: Actor) -> list[ThreadRow]:
     rows = []
     for view in views:
         c = view.comment
@@ -179,8 +180,9 @@ def _threads(views: list[comments.CommentView], titles: dict[str, str],
         rows.append(ThreadRow(
             id=c.id, author=view.author_name, role=view.author_role, message=c.message,
             anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
-            when=describing.moment(c.created_at, zone, short=True), outdated=view.outdated,
-            resolved=c.resolved_at is not None, original=original, reply=bool(c.parent_id)))
+            when=describing.moment(c.created_at, actor.time_zone, short=True),
+            outdated=view.outdated, resolved=c.resolved_at is not None, original=original,
+            reply=bool(c.parent_id), can_resolve=comments.may_resolve(actor, c)))
     return rows
 
 
@@ -213,7 +215,7 @@ def session_threads(views: list[comments.CommentView],
 
 
 def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict[str, str],
-           session_id: str, *, can_comment: bool, zone: str = "") -> SessionSheet:
+           session_id: str, *, can_comment: bool, actor: Actor) -> SessionSheet:
     """The sheet of `session_id` if its card is on the page (else an empty one).
 
     A removed session's threads are read-only: a comment needs the session in the plan.
@@ -222,7 +224,7 @@ def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict
     if not session_id or card is None:
         return SessionSheet()
     return SessionSheet(session_id=session_id, card=card,
-                        threads=_threads(session_threads(views, session_id), titles, zone),
+                        threads=_threads(session_threads(views, session_id), titles, actor),
                         can_comment=can_comment and card.change != "removed")
 
 
@@ -366,7 +368,7 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
         seen_impact=seen_impact, timeline=_timeline(session, plan, head, actor.time_zone),
-        threads=_threads(views, titles, actor.time_zone), open_threads=open_threads,
+        threads=_threads(views, titles, actor), open_threads=open_threads,
         anchors=[Anchor(id=card.id, label=titles[card.id])  # the sessions on screen
                  for week in weeks for card in week.cards() if card.id in titles],
         athlete_link=f"/athletes/{plan.athlete_id}",
@@ -381,6 +383,6 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         done_weeks=len(revisions.done_weeks(document, today)),
         can_add_exercise=editing and can(actor, Permission.CATALOGUE_MANAGE),
         sheet=_sheet(weeks, views, titles, open_session, can_comment=may_comment,
-                     zone=actor.time_zone),
+                     actor=actor),
         **_coach_note(session, plan, head, actor.time_zone), **sides,
         **_athlete_panel(session, actor, plan, document, today))
