@@ -30,3 +30,10 @@ def test_the_narrowed_config_mutates_one_module_with_its_tests(name):
     assert all((ROOT / path).exists() for path in selection[:-2])
     assert config["tool"]["pytest"] == tomllib.loads(
         (ROOT / "pyproject.toml").read_text())["tool"]["pytest"]  # nothing else touched
+
+
+def test_mutmut_copies_the_script_these_tests_read():
+    """mutmut runs the tests in its own `mutants/` copy, holding only what it is told to copy:
+    without scripts/ there, this file's tests failed mutmut's clean run before any mutant."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    assert "scripts/" in config["also_copy"]
