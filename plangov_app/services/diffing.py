@@ -291,8 +291,9 @@ def volume_phrases(summary: dict[str, Any]) -> list[str]:
     for modality, volume in summary["volume"]["by_modality"].items():
         pct = volume.get("pct")
         if pct:
-            unit = volume.get("unit") or VOLUME_UNITS.get(modality, "")
-            out.append(f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}% ({unit})")
+            unit = VOLUME_UNITS.get(modality)  # each modality has one unit, stored or not
+            phrase = f"{modality} volume {'↑' if pct > 0 else '↓'} {abs(pct):g}%"
+            out.append(f"{phrase} ({unit})" if unit else phrase)
     return out
 
 

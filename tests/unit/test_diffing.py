@@ -399,3 +399,33 @@ def test_volumes_and_counts_are_worked_out_once_per_document(before: PlanDocumen
     assert again_volumes is first_volumes and again_counts is first_counts
     twin = doc(base_content())
     assert diffing._stats(twin)[0] == first_volumes and diffing._stats(twin)[0] is not first_volumes
+
+
+def test_a_stored_modality_without_a_unit_reads_without_empty_brackets() -> None:
+    """A summary stored under a modality the product no longer weighs is worded without a
+    unit rather than with "()" (or a made-up one)."""
+    stored = {"volume": {"by_modality": {"yoga": {"before": 10.0, "after": 12.0, "pct": 20.0,
+                                                  "unit": ""}}, "total_pct": 20.0}}
+    assert diffing.volume_phrases(stored) == ["yoga volume ↑ 20%"]
+
+
+def test_week_changes_come_before_the_sessions_they_hold(before: PlanDocument) -> None:
+    """Changes are sorted by session; a week's own change has none and comes first, whatever
+    the session ids are (upper case ones sort before lower case)."""
+    content = base_content()
+    content["weeks"].append({"index": 2, "sessions": [
+        {"session_id": "A1", "day": "2026-01-19", "modality": "endurance",
+         "items": [item("Z1", "easy_run", duration_min=20)]}]})
+    paths = [c.field_path for c in diffing.diff_documents(before, doc(content))]
+    assert paths == ["weeks/2", "sessions/A1", "sessions/A1/items/Z1"]
+
+
+def test_volumes_are_rounded_to_one_decimal() -> None:
+    """62.25 kg × 1 × 1 is 62.2 kg·reps (round half to even), not 62 or 62.25."""
+    content = {"start_date": START, "weeks": [{"index": 0, "sessions": [
+        {"session_id": "s1", "day": START, "modality": "strength",
+         "items": [item("i1", "back_squat", sets=1, reps=1, load_kg=62.25)]},
+        {"session_id": "s2", "day": "2026-01-06", "modality": "endurance",
+         "items": [item("i2", "easy_run", duration_min=20.5)]}]}]}
+    volumes = diffing.volume_by_modality(doc(content))
+    assert (volumes["strength"], volumes["endurance"]) == (62.2, 20.5)
