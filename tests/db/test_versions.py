@@ -291,12 +291,17 @@ def test_many_changes_of_one_save_are_read_back_sorted_by_path(client, token_for
     plan = create_plan(client, coach)
     v1 = version(client, coach, plan)
     sessions = v1["content"]["weeks"][0]["sessions"]
+    first_item = sessions[0]["items"][0]
     saved = patch(client, coach, plan["id"], v1["id"], [
         {"op": "replace", "path": f"/weeks/0/sessions/{n}/notes", "value": f"note {n}"}
-        for n in range(len(sessions))]).json()
+        for n in range(len(sessions))] + [  # and an item of the first: its path sorts
+        {"op": "replace", "path": "/weeks/0/sessions/0/items/0/name",  # before the notes
+         "value": "Renamed here"}]).json()
     with read_session() as session:
         paths = [c.field_path for c in versions.changes_of(session, saved["id"])]
-    assert len(paths) == len(sessions) + 1  # each session's notes, and the status row
+    assert len(paths) == len(sessions) + 2  # notes, the name, and the status row
     assert paths == sorted(paths)
+    assert paths.index(f"sessions/{sessions[0]['session_id']}/items/{first_item['item_id']}"
+                       "/name") < paths.index(f"sessions/{sessions[0]['session_id']}/notes")
     in_document_order = [f"sessions/{s['session_id']}/notes" for s in sessions]
     assert sorted(in_document_order) != in_document_order  # else nothing here is sorted
