@@ -289,10 +289,11 @@ def author_parts(version: PlanVersion, names: dict[str, str],
     ("System", "system"), for lists that show "name (detail)".
     """
     who = authorship(version, plan_algorithm)
-    if who.kind == ALGORITHM:
-        requester = names.get(who.requested_by or "")
-        return author_name(who, names), f"requested by {requester}" if requester else "algorithm"
-    return author_name(who, names), version.author_role or who.kind
+    name = author_name(who, names)
+    if who.kind != ALGORITHM:
+        return name, version.author_role or who.kind
+    requester = who.requested_by and names.get(who.requested_by)
+    return name, f"requested by {requester}" if requester else "algorithm"
 
 
 def author_name(who: Authorship, names: dict[str, str]) -> str:
