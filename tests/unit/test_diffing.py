@@ -429,3 +429,16 @@ def test_volumes_are_rounded_to_one_decimal() -> None:
          "items": [item("i2", "easy_run", duration_min=20.5)]}]}]}
     volumes = diffing.volume_by_modality(doc(content))
     assert (volumes["strength"], volumes["endurance"]) == (62.2, 20.5)
+
+
+def test_a_sessions_own_changes_come_before_its_items() -> None:
+    """Within a session, its own fields come first, then its items by id, whatever the ids
+    (upper case ones sort before lower case)."""
+    content = base_content()
+    s1 = content["weeks"][0]["sessions"][0]
+    s1["items"][0]["item_id"] = "A1"
+    old = doc(content)
+    s1["title"] = "Lower body — lighter"
+    s1["items"][0]["reps"] = 4
+    paths = [c.field_path for c in diffing.diff_documents(old, doc(content))]
+    assert paths == ["sessions/s1/title", "sessions/s1/items/A1/reps"]
