@@ -16,7 +16,7 @@ from db.session import read_session
 from plangov_app.demo import demo_id
 from plangov_app.services import versions
 from plangov_app.services.errors import NotFound
-from plangov_app.services.plan_document import MODALITIES
+from plangov_app.services.plan_document import MODALITIES, PlanDocument
 from tests.support.factories import create_plan, patch, version
 
 COACH, ATHLETE = "coach1@demo.test", "athlete1@demo.test"
@@ -305,3 +305,22 @@ def test_many_changes_of_one_save_are_read_back_sorted_by_path(client, token_for
                        "/name") < paths.index(f"sessions/{sessions[0]['session_id']}/notes")
     in_document_order = [f"sessions/{s['session_id']}/notes" for s in sessions]
     assert sorted(in_document_order) != in_document_order  # else nothing here is sorted
+
+
+def test_a_stored_version_reads_back_after_its_exercise_left_the_catalogue(
+        client, token_for: Callable[[str], dict]) -> None:
+    """A version was checked when it was written: an exercise since gone from the catalogue
+    (a club's custom one) still reads back under its stored name; a new edit may not use it."""
+    coach = token_for(COACH)
+    plan = create_plan(client, coach)
+    v1 = stored(version(client, coach, plan)["id"])
+    content = json.loads(v1.content_json)
+    first = content["weeks"][0]["sessions"][0]["items"][0]
+    first.update(exercise="retired_club_lift", name="Retired club lift")
+    old = PlanVersion(**{**v1.model_dump(), "id": "v-retired-1",
+                         "content_json": json.dumps(content)})
+    document = versions.document_of(old)
+    item = document.sessions()[0][1].items[0]
+    assert (item.exercise, item.name) == ("retired_club_lift", "Retired club lift")
+    with pytest.raises(ValueError, match="unknown exercise 'retired_club_lift'"):
+        PlanDocument.model_validate(content)  # as an edit would be checked
