@@ -35,7 +35,8 @@ SELECTIONS: dict[str, list[str]] = {
     "versions": ["tests/db/test_versions.py", "tests/db/test_unsaved_edits.py",
                  "tests/db/test_plan_page_view.py", "tests/api/test_edit_diffs.py",
                  "tests/api/test_plan_flows.py", "tests/api/test_changelog.py",
-                 "tests/api/test_lifecycle.py", "tests/api/test_coach_workflow.py"],
+                 "tests/api/test_lifecycle.py", "tests/api/test_coach_workflow.py",
+                 "tests/api/test_integrity.py"],  # idempotency keys are stored here
     "diffing": ["tests/db/test_versions.py", "tests/db/test_unsaved_edits.py",
                 "tests/api/test_edit_diffs.py", "tests/api/test_changelog.py"],
 }

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, new_id, utcnow
+from db.models import Plan, PlanSession, PlanVersion, PlanVersionChange, utcnow
 from plangov_app.services import diffing
 from plangov_app.services.caching import LruCache
 from plangov_app.services.errors import NotFound
@@ -96,7 +96,7 @@ def prepare_version(plan: Plan, actor: Actor | None, parent: PlanVersion | None,
     summary = _summary(parent, spec, baseline)
     content = dump_document(spec.document)
     version = PlanVersion(
-        id=new_id(), plan_id=plan.id,
+        plan_id=plan.id,  # id: the model's default
         version_number=(parent.version_number + 1) if parent else 1,
         parent_version_id=parent.id if parent else None, status=spec.status, kind=spec.kind,
         **_author_columns(actor, spec.generated_by),

@@ -324,3 +324,21 @@ def test_a_stored_version_reads_back_after_its_exercise_left_the_catalogue(
     assert (item.exercise, item.name) == ("retired_club_lift", "Retired club lift")
     with pytest.raises(ValueError, match="unknown exercise 'retired_club_lift'"):
         PlanDocument.model_validate(content)  # as an edit would be checked
+
+
+def test_an_inserted_versions_document_is_the_one_the_next_edit_starts_from(
+        client, token_for: Callable[[str], dict]) -> None:
+    """Inserting a version keeps its parsed document: the next edit reads that object back
+    rather than parsing the stored JSON again (a 52-week plan takes milliseconds to parse)."""
+    coach = token_for(COACH)
+    plan = create_plan(client, coach)
+    v1 = stored(version(client, coach, plan)["id"])
+    with read_session() as session:
+        row = session.get(Plan, plan["id"])
+        document = PlanDocument.model_validate(json.loads(v1.content_json))
+        spec = versions.NewVersion(document=document, status=row.status, kind="edit")
+        prepared = versions.prepare_version(row, None, v1, spec)
+        inserted = versions.insert_version(session, row, prepared)
+        assert versions.document_of(inserted) is document
+        session.rollback()  # nothing here is kept
+    assert plan_row(plan["id"]).active_version_id == v1.id
