@@ -276,8 +276,7 @@ def author_label(version: PlanVersion, names: dict[str, str],
     version; `names` comes from `author_names`.
     """
     who = authorship(version, plan_algorithm)
-    requester = names.get(who.requested_by or "")
-    name = author_name(who, names)
+    name, requester = author_name(who, names), _requester(who, names)
     return f"{name} (requested by {requester})" if requester else name
 
 
@@ -292,8 +291,13 @@ def author_parts(version: PlanVersion, names: dict[str, str],
     name = author_name(who, names)
     if who.kind != ALGORITHM:
         return name, version.author_role or who.kind
-    requester = who.requested_by and names.get(who.requested_by)
+    requester = _requester(who, names)
     return name, f"requested by {requester}" if requester else "algorithm"
+
+
+def _requester(who: Authorship, names: dict[str, str]) -> str | None:
+    """The name of whoever asked for a generated version, if known."""
+    return who.requested_by and names.get(who.requested_by)
 
 
 def author_name(who: Authorship, names: dict[str, str]) -> str:

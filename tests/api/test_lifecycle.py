@@ -93,6 +93,7 @@ def test_advance_publishes_started_plans_and_completes_ended_ones(client, token_
         head = session.get(PlanVersion, plan.active_version_id)
         parent = session.get(PlanVersion, head.parent_version_id)
         assert head.author_id is None and head.content_json == parent.content_json
+        assert (head.author_kind, head.author_role) == ("system", "system")
         assert parent.version_number == 3 and plan.published_at is not None
     [event] = events("plan.publish", target_id=started["id"])
     assert event.actor_role == "system" and event.actor_id is None

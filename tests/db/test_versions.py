@@ -122,6 +122,8 @@ def test_changes_are_stored_sorted_with_their_reasons(edited) -> None:
     moved = next(c for c in changes if c.field_path.endswith("/day"))
     assert moved.change_type == "moved" and json.loads(moved.new_value) == "2027-01-06"
     assert json.loads(moved.reason_codes_json) == ["fatigue", "other"]
+    [status] = [c for c in changes if c.field_path == "status"]  # generated → draft
+    assert json.loads(status.reason_codes_json) == ["fatigue", "other"]
 
 
 def test_readers_list_get_and_name(edited, client, token_for) -> None:
@@ -156,6 +158,8 @@ def test_a_generated_version_stored_before_authorship_is_the_algorithms(edited) 
     edit = PlanVersion(id="old-edit", plan_id="p", version_number=2, status="draft",
                        kind="edit", author_id=demo_id(COACH), author_role="coach")
     assert versions.author_label(edit, names, "dup-1.0") == "Casey Coach"
+    assert versions.author_label(legacy, names) == "Generator (requested by Casey Coach)"
+    assert versions.author_parts(edit, {}) == ("Someone", "coach")  # a name not found
     by_system = PlanVersion(id="old-job", plan_id="p", version_number=3, status="published",
                             kind="publish", author_role="system")
     assert versions.author_parts(by_system, names) == ("System", "system")
