@@ -291,12 +291,13 @@ def test_the_page_offers_resolve_only_where_the_service_allows_it(plan) -> None:
     by_coach = post(COACH, plan["id"], "Coach's thread")
     by_athlete = post(ATHLETE, plan["id"], "Athlete's thread")
     offered = {}
-    for email in (ATHLETE, COACH, ADMIN):
+    for email in (ATHLETE, COACH, ADMIN, "support@demo.test"):  # support reads, never resolves
         with read_session() as session:
             page = plan_page(session, actor(email), plan["id"])
         offered[email] = {t.id: t.can_resolve for t in page.threads}
     assert offered[ATHLETE] == {by_coach.id: False, by_athlete.id: True}
     assert offered[COACH] == offered[ADMIN] == {by_coach.id: True, by_athlete.id: True}
+    assert offered["support@demo.test"] == {by_coach.id: False, by_athlete.id: False}
     with read_session() as session:
         stored = session.get(PlanComment, by_coach.id)
         assert not comments.may_resolve(actor(ATHLETE), stored)

@@ -170,7 +170,8 @@ def may_edit(actor: Actor, plan: Plan) -> bool:
 
 
 def _threads(views: list[comments.CommentView], titles: dict[str, str],
-             actor: Actor) -> list[ThreadRow]:
+             actor: Actor, *, may_comment: bool) -> list[ThreadRow]:
+    """The comment rows as `actor` reads them; Resolve only where they may comment and resolve."""
     rows = []
     for view in views:
         c = view.comment
@@ -182,7 +183,8 @@ def _threads(views: list[comments.CommentView], titles: dict[str, str],
             anchor=titles.get(c.anchor_id or "", "removed session" if c.anchor_id else "plan"),
             when=describing.moment(c.created_at, actor.time_zone, short=True),
             outdated=view.outdated, resolved=c.resolved_at is not None, original=original,
-            reply=bool(c.parent_id), can_resolve=comments.may_resolve(actor, c)))
+            reply=bool(c.parent_id),
+            can_resolve=may_comment and comments.may_resolve(actor, c)))
     return rows
 
 
@@ -224,7 +226,8 @@ def _sheet(weeks: list[WeekRow], views: list[comments.CommentView], titles: dict
     if not session_id or card is None:
         return SessionSheet()
     return SessionSheet(session_id=session_id, card=card,
-                        threads=_threads(session_threads(views, session_id), titles, actor),
+                        threads=_threads(session_threads(views, session_id), titles, actor,
+                                         may_comment=can_comment),
                         can_comment=can_comment and card.change != "removed")
 
 
@@ -368,7 +371,8 @@ def plan_page(session: Session, actor: Actor, plan_id: str, *, compare: str = "b
         change_lines=lines, more_changes=max(0, len(changes) - REVIEW_CHANGES),
         compare="seen" if reference is seen else "baseline", seen_label=seen_label,
         seen_impact=seen_impact, timeline=_timeline(session, plan, head, actor.time_zone),
-        threads=_threads(views, titles, actor), open_threads=open_threads,
+        threads=_threads(views, titles, actor, may_comment=may_comment),
+        open_threads=open_threads,
         anchors=[Anchor(id=card.id, label=titles[card.id])  # the sessions on screen
                  for week in weeks for card in week.cards() if card.id in titles],
         athlete_link=f"/athletes/{plan.athlete_id}",
