@@ -188,6 +188,10 @@ def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None
 def screenshot(page: Page, name: str) -> None:
     """Save a screenshot under .artifacts/; copy it into docs/ only when asked to."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # weeks are `content-visibility: auto`: one scrolled into view is painted a frame or two
+    # later, and a shot taken at once showed a blank where its sessions are
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
     page.screenshot(path=str(ARTIFACTS / name), full_page=False)
     if UPDATE_SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
